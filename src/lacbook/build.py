@@ -1,0 +1,193 @@
+"""Build the bilingual site: one Sphinx build per edition, side by side.
+
+The jupyter-book CLI cannot set the language (jupyter-book#1791), so each
+edition is built through jupyter-book's Python API in its own process, with
+its own output, doctree and execution-cache folders. Both editions run in
+parallel (one kernel each, on two cores).
+
+usage: python -m lacbook.build [--lang en es] [--fresh] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .i18n import LANGUAGES, REPO, SOURCE_LANGUAGE
+from .translations import check_catalogues
+
+PACKAGE = Path(__file__).resolve().parent
+ASSETS = PACKAGE / "assets"
+
+# What a chapter kernel reads besides its own cells: when any of it changes,
+# cached outputs are stale. jupyter-cache keys on cell source only, so this
+# fingerprint names the cache folder.
+KERNEL_INPUTS = ("translations/*/LC_MESSAGES/charts.po", "data/**/*")
+
+# Interface text that extensions take from configuration rather than gettext.
+INTERFACE = {
+    "en": {
+        "nb_code_prompt_show": "Show the code",
+        "nb_code_prompt_hide": "Hide the code",
+        "togglebutton_hint": "Click to show",
+        "togglebutton_hint_hide": "Click to hide",
+    },
+    "es": {
+        # Chapters hide only code (never outputs), so {type} is always "source".
+        "nb_code_prompt_show": "Mostrar el código",
+        "nb_code_prompt_hide": "Ocultar el código",
+        "togglebutton_hint": "Haz clic para mostrar",
+        "togglebutton_hint_hide": "Haz clic para ocultar",
+    },
+}
+
+
+class BuildError(RuntimeError):
+    """An edition failed to build; the message says which and why."""
+
+
+def kernel_fingerprint(root: Path) -> str:
+    """Digest of the shared package, the charts catalogues and the data."""
+    files = sorted(PACKAGE.rglob("*.py")) + [p for pattern in KERNEL_INPUTS for p in sorted(root.glob(pattern))]
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def execution_cache(root: Path, build_dir: Path, lang: str) -> Path:
+    """This edition's cache folder for the current kernel inputs; older ones are removed."""
+    current = build_dir / ".jupyter_cache" / f"{lang}-{kernel_fingerprint(root)}"
+    for stale in current.parent.glob(f"{lang}-*"):
+        if stale != current:
+            shutil.rmtree(stale, ignore_errors=True)
+    return current
+
+
+def sphinx_overrides(root: Path, lang: str, build_dir: Path) -> dict:
+    return INTERFACE[lang] | {
+        "language": lang,
+        "locale_dirs": [str(root / "translations")],
+        "external_toc_path": str(root / "_toc.yml"),
+        "nb_execution_cache_path": str(execution_cache(root, build_dir, lang)),
+        "nitpicky": True,
+        "lacbook_cache_dir": str(build_dir / ".cache"),
+        "latex_individualpages": False,  # jupyter-book's API expects it from its CLI
+    }
+
+
+def kernel_environment(root: Path, lang: str) -> None:
+    """What chapter kernels inherit: the edition's language and the book's data and catalogues."""
+    os.environ["LACBOOK_LANG"] = lang
+    os.environ["LACBOOK_DATA_DIR"] = str(root / "data")
+    os.environ["LACBOOK_TRANSLATIONS_DIR"] = str(root / "translations")
+
+
+def build_edition(root: Path, lang: str, build_dir: Path, fresh: bool = False) -> None:
+    """Build one edition in this process (its kernels inherit the environment)."""
+    from jupyter_book.sphinx import build_sphinx
+
+    kernel_environment(root, lang)
+    status = build_sphinx(
+        str(root / "book"),
+        str(build_dir / "html" / lang),
+        doctreedir=str(build_dir / "doctrees" / lang),
+        path_config=str(root / "_config.yml"),
+        noconfig=True,
+        confoverrides=sphinx_overrides(root, lang, build_dir),
+        freshenv=fresh,
+        warningiserror=True,
+        quiet=True,
+        keep_going=True,
+    )
+    if status != 0:
+        raise BuildError(f"the {lang} edition failed (status {status}); see the messages above")
+
+
+def extract_prose(root: Path, build_dir: Path, lang: str) -> None:
+    """Extract the chapters' prose (gettext builder) and merge it into `lang`'s catalogues."""
+    from jupyter_book.sphinx import build_sphinx
+    from sphinx_intl.basic import update
+
+    pot_dir = build_dir / "gettext"
+    # Notebooks run (from the English cache) so that glued figures and their captions exist.
+    kernel_environment(root, SOURCE_LANGUAGE)
+    overrides = sphinx_overrides(root, SOURCE_LANGUAGE, build_dir)
+    status = build_sphinx(
+        str(root / "book"),
+        str(pot_dir),
+        doctreedir=str(build_dir / "doctrees" / "gettext"),
+        path_config=str(root / "_config.yml"),
+        noconfig=True,
+        confoverrides=overrides,
+        builder="gettext",
+        freshenv=True,
+    )
+    if status != 0:
+        raise BuildError(f"extracting the prose for translation failed (status {status})")
+    # The interface catalogue (sphinx.po) is kept by hand: Sphinx's template
+    # strings must not mark its entries obsolete.
+    (pot_dir / "sphinx.pot").unlink(missing_ok=True)
+    update(str(root / "translations"), str(pot_dir), [lang])
+
+
+def write_root(build_dir: Path) -> Path:
+    """The site's root: links to both editions, and a one-time language choice."""
+    site = build_dir / "html"
+    shutil.copytree(ASSETS / "root", site, dirs_exist_ok=True)
+    return site / "index.html"
+
+
+def build_site(root: Path, langs: list[str], build_dir: Path, fresh: bool = False) -> float:
+    """Check the catalogues, build each edition in its own process, write the root."""
+    translated = [lang for lang in langs if lang != SOURCE_LANGUAGE]
+    problems = check_catalogues(root / "translations", translated)
+    if problems:
+        raise BuildError("incomplete translations:\n  " + "\n  ".join(problems))
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "lacbook.build", "--edition", "--root", str(root), "--out", str(build_dir)]
+    if fresh:
+        command.append("--fresh")
+    with ThreadPoolExecutor(max_workers=len(langs)) as pool:
+        runs = dict(zip(langs, pool.map(lambda lang: subprocess.run([*command, "--lang", lang]), langs)))
+    failed = [lang for lang, run in runs.items() if run.returncode != 0]
+    if failed:
+        raise BuildError(f"edition(s) failed: {', '.join(failed)}; see the messages above")
+    write_root(build_dir)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
+    parser.add_argument("--root", type=Path, default=REPO, help="the book's folder (default: this repository)")
+    parser.add_argument("--out", type=Path, help="build folder (default: ROOT/_build)")
+    parser.add_argument("--fresh", action="store_true", help="re-read every page (cache still used)")
+    parser.add_argument("--edition", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    build_dir = (args.out or root / "_build").resolve()
+    try:
+        if args.edition:
+            build_edition(root, args.lang[0], build_dir, args.fresh)
+            return 0
+        seconds = build_site(root, args.lang, build_dir, args.fresh)
+    except BuildError as error:
+        print(f"\nBUILD FAILED: {error}", file=sys.stderr)
+        return 1
+    site = build_dir / "html"
+    print(f"\nBuilt {', '.join(args.lang)} in {seconds:.0f} s: {site}/index.html")
+    print(f"Serve it locally:  python -m http.server --directory {site} 8000  (then open http://localhost:8000/)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The book's Altair theme and the renderer that puts charts into pages offline.
+
+Altair's default HTML output loads Vega from a CDN, which the book must never
+do. `use()` switches every chart of a chapter to a renderer that writes a
+placeholder plus the compiled Vega spec and the language's number locale into
+the page; the site's page script (see `site.py`) draws them with vega-embed
+from a copy served by the site itself.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from itertools import count
+
+import altair as alt
+import vl_convert as vlc
+
+from .i18n import VEGA_FORMAT_LOCALE, language
+
+VEGA_TIME_LOCALE = {"en": "en-US", "es": "es-ES"}
+
+THEME = "lacbook"
+RENDERER = "lacbook"
+VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+_chart_ids = count(1)
+
+
+def theme() -> dict:
+    """Shared look: column width, readable type, colour-blind-safe categories."""
+    return {
+        "config": {
+            "view": {"continuousWidth": 560, "continuousHeight": 320, "stroke": None},
+            "autosize": {"type": "fit-x", "contains": "padding"},
+            "font": FONT,
+            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#444"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 220, "gridColor": "#e5e5e5"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "horizontal"},
+            "range": {"category": PALETTE},
+            "bar": {"stroke": "#ffffff", "strokeWidth": 0.5},
+        }
+    }
+
+
+def render(spec: dict, **_metadata) -> dict:
+    """Mime bundle for a chart: placeholder + compiled Vega spec + number locale."""
+    lang = language()
+    vega = vlc.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION)
+    payload = {
+        "lang": lang,
+        "formatLocale": VEGA_FORMAT_LOCALE[lang],
+        "timeFormatLocale": vlc.get_time_format_locale(VEGA_TIME_LOCALE[lang]),
+        "spec": vega,
+    }
+    # "</" inside a <script> block would end it early; JSON allows the escape.
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    chart_id = f"lacbook-chart-{next(_chart_ids)}"
+    title = _title_text(spec)
+    markup = (
+        f'<div class="lacbook-chart" id="{chart_id}" data-title="{html.escape(title)}">'
+        '<div class="lacbook-chart__view"></div>'
+        f'<script type="application/json" class="lacbook-chart__spec">{data}</script>'
+        "</div>"
+    )
+    return {"text/html": markup, "text/plain": f"[chart] {title}"}
+
+
+def _title_text(spec: dict) -> str:
+    title = spec.get("title", "")
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    return " ".join(title) if isinstance(title, list) else str(title)
+
+
+def use() -> None:
+    """Enable the theme and the offline renderer in this kernel."""
+    alt.theme.register(THEME, enable=True)(theme)
+    alt.renderers.register(RENDERER, render)
+    alt.renderers.enable(RENDERER)

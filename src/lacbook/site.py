@@ -1,0 +1,123 @@
+"""Sphinx extension: what makes two single-language builds one bilingual site.
+
+- every page links to the same page in the other edition (switcher + hreflang);
+- the theme's own interface strings follow the edition's language;
+- pages with charts, and only those, load the chart script, which is written
+  into the site at build time from vl-convert's bundled Vega/vega-embed, so
+  no page ever asks another host for code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from pathlib import Path
+
+import vl_convert as vlc
+from sphinx.application import Sphinx
+from sphinx.locale import _ as sphinx_
+
+from .i18n import LANGUAGES
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+ASSETS = HERE / "assets"
+# Under the output's _static (Sphinx resolves script paths there), but written
+# at the end of the build, so jupyter-book does not add it to every page.
+CHART_SCRIPT = "charts/lacbook-charts.js"
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+def chart_script_source() -> str:
+    """Vega + vega-embed bundled with the book's own embedding code."""
+    snippet = (ASSETS / "embed-charts.js").read_text(encoding="utf-8")
+    return vlc.javascript_bundle(snippet)
+
+
+def _cached_chart_script(cache_dir: Path | None) -> str:
+    """The bundle takes seconds to make, so keep it across builds, keyed by what it is made of."""
+    snippet = (ASSETS / "embed-charts.js").read_bytes()
+    key = hashlib.sha256(snippet + vlc.get_vega_embed_version().encode() + vlc.get_vega_version().encode())
+    if cache_dir is None:
+        return chart_script_source()
+    cached = cache_dir / f"lacbook-charts-{key.hexdigest()[:16]}.js"
+    if not cached.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cached.write_text(chart_script_source(), encoding="utf-8")
+    return cached.read_text(encoding="utf-8")
+
+
+def other_languages(lang: str) -> list[str]:
+    return [other for other in LANGUAGES if other != lang]
+
+
+def edition_links(pagename: str, lang: str) -> dict[str, str]:
+    """Relative URL of this page in every edition, keyed by language.
+
+    Editions live side by side (`en/…`, `es/…`) with the same page paths.
+    """
+    up = "../" * (pagename.count("/") + 1)
+    return {code: f"{up}{code}/{pagename}.html" for code in LANGUAGES} | {
+        "x-default": f"{up}index.html"
+    }
+
+
+def on_config_inited(app: Sphinx, config) -> None:
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(ASSETS / "static")]
+
+
+def keep_executed_notebooks_per_edition(app: Sphinx) -> None:
+    """myst-nb writes executed notebooks beside the output folder, which both
+    editions share (`_build/html/jupyter_execute`) and which would be published:
+    give each edition its own folder next to its doctrees instead."""
+    folder = Path(app.doctreedir) / "jupyter_execute"
+    app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(folder))
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    app.add_css_file("lacbook.css")
+    app.add_js_file("lacbook-site.js", loading_method="defer")
+
+
+def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if app.builder.format != "html":
+        return
+    lang = app.config.language
+    links = edition_links(pagename, lang)
+    context["lacbook_editions"] = [
+        {"code": code, "name": LANGUAGE_NAMES[code], "href": links[code], "current": code == lang}
+        for code in LANGUAGES
+    ]
+    alternates = "".join(
+        f'<link rel="alternate" hreflang="{code}" href="{html.escape(href)}" />\n'
+        for code, href in links.items()
+    )
+    context["metatags"] = context.get("metatags", "") + alternates
+    # jupyter-book fixes this theme option in English; the catalogue has the Spanish.
+    context["theme_search_bar_text"] = sphinx_("Search this book...")
+    # sphinx-thebe (always on in jupyter-book) names a CDN script; the book never launches it.
+    context["script_files"] = [js for js in context["script_files"] if "thebe" not in f"{js.filename}{js.attributes}"]
+    if "lacbook-chart" in context.get("body", ""):
+        app.add_js_file(CHART_SCRIPT, loading_method="defer")
+
+
+def on_build_finished(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / CHART_SCRIPT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cache = app.config.lacbook_cache_dir
+    target.write_text(_cached_chart_script(Path(cache) if cache else None), encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("lacbook_cache_dir", "", "env")
+    app.connect("config-inited", on_config_inited)
+    app.connect("builder-inited", keep_executed_notebooks_per_edition, priority=900)
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("html-page-context", on_page_context)
+    app.connect("build-finished", on_build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

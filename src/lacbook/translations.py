@@ -1,0 +1,126 @@
+"""The Spanish catalogues: extract, merge, report completeness, and refuse gaps.
+
+Prose is translated with Sphinx's own gettext (one catalogue per chapter,
+made by the gettext builder and merged by sphinx-intl); text made by code
+goes into the `charts` catalogue, extracted here from the package and from
+the code cells of the chapters. A build never ships an untranslated or fuzzy
+entry: `check_catalogues` names each one and the build stops.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_python
+from babel.messages.pofile import read_po, write_po
+
+from .i18n import CHARTS_DOMAIN, LANGUAGES, REPO, SOURCE_LANGUAGE, TRANSLATIONS
+
+KEYWORDS = {"_": None, "N_": None}
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?:---\n.*?\n---\n)?(.*?)^```", re.S | re.M)
+
+
+def _catalogues(translations: Path, lang: str) -> list[Path]:
+    return sorted((translations / lang / "LC_MESSAGES").rglob("*.po"))
+
+
+def _read(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def catalogue_problems(path: Path) -> list[str]:
+    """One line per untranslated or fuzzy entry of a catalogue."""
+    problems = []
+    for message in _read(path):
+        if not message.id:
+            continue
+        where = f"{path}:{message.lineno}" if message.lineno else str(path)
+        if message.fuzzy:
+            problems.append(f"{where}: fuzzy entry {message.id!r}")
+        elif not message.string:
+            problems.append(f"{where}: untranslated entry {message.id!r}")
+    return problems
+
+
+def check_catalogues(translations: Path, langs: list[str]) -> list[str]:
+    """Every problem in every catalogue of the given languages; empty when complete."""
+    problems = []
+    for lang in langs:
+        paths = _catalogues(translations, lang)
+        if not paths:
+            problems.append(f"{translations / lang}: no catalogues at all")
+        for path in paths:
+            problems.extend(catalogue_problems(path))
+    return problems
+
+
+def completeness(translations: Path, lang: str) -> list[tuple[str, int, int]]:
+    """(catalogue, translated, total) for each catalogue, fuzzy counting as untranslated."""
+    rows = []
+    for path in _catalogues(translations, lang):
+        messages = [m for m in _read(path) if m.id]
+        done = sum(1 for m in messages if m.string and not m.fuzzy)
+        rows.append((str(path.relative_to(translations / lang / "LC_MESSAGES")), done, len(messages)))
+    return rows
+
+
+def code_messages(root: Path = REPO):
+    """(file, line, message) for every `_()`/`N_()` call in the package and in chapter code cells."""
+    sources = [(p, p.read_text(encoding="utf-8")) for p in sorted((root / "src" / "lacbook").glob("*.py"))]
+    for chapter in sorted((root / "book").rglob("*.md")):
+        text = chapter.read_text(encoding="utf-8")
+        for match in CODE_CELL.finditer(text):
+            offset = text.count("\n", 0, match.start(1))
+            sources.append((chapter, "\n" * offset + match.group(1)))
+    for path, code in sources:
+        for lineno, _func, message, _comments in extract_python(io.BytesIO(code.encode()), KEYWORDS, [], {}):
+            if isinstance(message, str):
+                yield path.relative_to(root), lineno, message
+
+
+def update_charts_catalogue(translations: Path, lang: str, root: Path = REPO) -> Path:
+    """Merge the messages found in code into `<lang>/LC_MESSAGES/charts.po`."""
+    template = Catalog(domain=CHARTS_DOMAIN)
+    for path, lineno, message in code_messages(root):
+        template.add(message, locations=[(str(path), lineno)])
+    target = translations / lang / "LC_MESSAGES" / f"{CHARTS_DOMAIN}.po"
+    catalogue = _read(target) if target.exists() else Catalog(locale=lang, domain=CHARTS_DOMAIN)
+    catalogue.update(template, no_fuzzy_matching=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as handle:
+        write_po(handle, catalogue, width=100, omit_header=False, ignore_obsolete=True)
+    return target
+
+
+def report(translations: Path, lang: str) -> str:
+    """Per-catalogue completeness, as a small table for the terminal."""
+    lines = [f"{'catalogue':<40} {'translated':>10}"]
+    for name, done, total in completeness(translations, lang):
+        lines.append(f"{name:<40} {done:>4}/{total:<4} {'' if done == total else '  <- incomplete'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`update`: extract and merge every catalogue, then report; `check`: fail on any gap."""
+    from .build import extract_prose
+
+    command = (argv if argv is not None else sys.argv[1:]) or ["check"]
+    langs = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
+    if command[0] == "update":
+        for lang in langs:
+            extract_prose(REPO, REPO / "_build", lang)
+            update_charts_catalogue(TRANSLATIONS, lang)
+            print(report(TRANSLATIONS, lang))
+        return 0
+    problems = check_catalogues(TRANSLATIONS, langs)
+    print("\n".join(problems) or "All catalogues complete.")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

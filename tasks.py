@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""The book's task runner: needs nothing but python3.
+
+On first use it makes `.venv` from the committed lock file (and remakes it
+whenever the lock changes), then runs the task inside it.
+
+usage: python3 tasks.py TASK [ARGS...]      (python3 tasks.py help)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".lock-sha256"
+PYTHON = VENV / "bin" / "python"
+
+
+def lock_digest() -> str:
+    return hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create or refresh .venv so that it holds exactly what the lock file says."""
+    if STAMP.exists() and STAMP.read_text() == lock_digest():
+        return
+    print(f"Installing the locked environment into {VENV} (first run or lock changed)...", flush=True)
+    if not PYTHON.exists():
+        venv.create(VENV, with_pip=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    for args in (["--require-hashes", "--no-deps", "-r", str(LOCK)], ["--no-deps", "-e", str(ROOT)]):
+        done = subprocess.run([*pip, *args], stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            sys.exit(f"pip install {' '.join(args)} failed:\n{done.stderr}")
+    STAMP.write_text(lock_digest())
+
+
+def run(*command: str, **env: str) -> int:
+    return subprocess.run(command, cwd=ROOT, env=os.environ | env).returncode
+
+
+def python(*args: str, **env: str) -> int:
+    return run(str(PYTHON), *args, **env)
+
+
+def task_build(*args: str) -> int:
+    """Execute every chapter and build both editions into _build/html (--lang es to build one)."""
+    return python("-m", "lacbook.build", *args)
+
+
+def task_test(*args: str) -> int:
+    """Run the whole test suite (builds the book once, in a temporary folder)."""
+    return python("-m", "pytest", *args)
+
+
+def task_serve(*args: str) -> int:
+    """Serve the built site on http://localhost:8000/ (build first)."""
+    port = args[0] if args else "8000"
+    print(f"Serving {ROOT / '_build/html'} on http://localhost:{port}/ (Ctrl+C to stop)")
+    return python("-m", "http.server", "--bind", "127.0.0.1", "--directory", "_build/html", port)
+
+
+def task_catalogues(*args: str) -> int:
+    """Extract the text to translate, merge it into the Spanish catalogues, report completeness."""
+    return python("-m", "lacbook.translations", "update", *args)
+
+
+def task_check_translations(*args: str) -> int:
+    """Fail if any Spanish catalogue has an untranslated or fuzzy entry."""
+    return python("-m", "lacbook.translations", "check", *args)
+
+
+def task_rerun(*args: str) -> int:
+    """Rerun every chapter from scratch in both languages (no cache), then build."""
+    shutil.rmtree(ROOT / "_build" / ".jupyter_cache", ignore_errors=True)
+    return python("-m", "lacbook.build", "--fresh", *args)
+
+
+def task_clean(*args: str) -> int:
+    """Remove the build folder (site, doctrees, execution caches)."""
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    print(f"Removed {ROOT / '_build'}")
+    return 0
+
+
+TASKS = {name[5:].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("task_")}
+
+
+def task_help(*args: str) -> int:
+    """List the tasks."""
+    print(__doc__.strip().splitlines()[0], "\n")
+    for name, fn in TASKS.items():
+        print(f"  {name:<20} {fn.__doc__}")
+    return 0
+
+
+TASKS["help"] = task_help
+
+
+def main(argv: list[str]) -> int:
+    name, *args = argv or ["help"]
+    if name not in TASKS:
+        print(f"unknown task {name!r}\n", file=sys.stderr)
+        task_help()
+        return 2
+    if name not in ("help", "clean"):
+        ensure_venv()
+    return TASKS[name](*args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
