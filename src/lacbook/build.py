@@ -34,12 +34,14 @@ KERNEL_INPUTS = ("translations/*/LC_MESSAGES/charts.po", "data/**/*")
 # Interface text that extensions take from configuration rather than gettext.
 INTERFACE = {
     "en": {
+        "html_title": "Migration, trafficking and organised crime in Latin America",
         "nb_code_prompt_show": "Show the code",
         "nb_code_prompt_hide": "Hide the code",
         "togglebutton_hint": "Click to show",
         "togglebutton_hint_hide": "Click to hide",
     },
     "es": {
+        "html_title": "Migración, trata y crimen organizado en América Latina",
         # Chapters hide only code (never outputs), so {type} is always "source".
         "nb_code_prompt_show": "Mostrar el código",
         "nb_code_prompt_hide": "Ocultar el código",

@@ -28,6 +28,8 @@ VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
+COMPOUND_VIEWS = {"hconcat", "vconcat", "concat", "facet", "repeat"}
+
 _chart_ids = count(1)
 
 
@@ -50,6 +52,9 @@ def theme() -> dict:
 def render(spec: dict, **_metadata) -> dict:
     """Mime bundle for a chart: placeholder + compiled Vega spec + number locale."""
     lang = language()
+    if not COMPOUND_VIEWS & spec.keys():
+        # Single and layered views re-lay themselves out to the column's width.
+        spec = {"width": "container", **spec}
     vega = vlc.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION)
     payload = {
         "lang": lang,

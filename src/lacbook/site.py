@@ -31,7 +31,9 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 def chart_script_source() -> str:
     """Vega + vega-embed bundled with the book's own embedding code."""
     snippet = (ASSETS / "embed-charts.js").read_text(encoding="utf-8")
-    return vlc.javascript_bundle(snippet)
+    # The bundle declares its names at top level; in a function they cannot
+    # clash with the globals of Sphinx's own scripts (such as `_`).
+    return "(function () {\n" + vlc.javascript_bundle(snippet) + "\n})();\n"
 
 
 def _cached_chart_script(cache_dir: Path | None) -> str:
@@ -99,7 +101,9 @@ def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict
     # jupyter-book fixes this theme option in English; the catalogue has the Spanish.
     context["theme_search_bar_text"] = sphinx_("Search this book...")
     # sphinx-thebe (always on in jupyter-book) names a CDN script; the book never launches it.
-    context["script_files"] = [js for js in context["script_files"] if "thebe" not in f"{js.filename}{js.attributes}"]
+    # In place: the list is the builder's, which add_js_file below appends to.
+    scripts = context["script_files"]
+    scripts[:] = [js for js in scripts if "thebe" not in f"{js.filename}{js.attributes}"]
     if "lacbook-chart" in context.get("body", ""):
         app.add_js_file(CHART_SCRIPT, loading_method="defer")
 

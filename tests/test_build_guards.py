@@ -1,0 +1,100 @@
+"""The build refuses to publish a broken chapter or a half-translated edition, and never mixes languages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+from bs4 import BeautifulSoup
+
+from conftest import run_build
+from lacbook.build import kernel_fingerprint
+from lacbook.translations import check_catalogues
+
+BROKEN_CHAPTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A chapter that fails
+
+```{code-cell} ipython3
+raise RuntimeError("deliberately broken cell")
+```
+"""
+
+
+def trim_toc(root, *files: str) -> None:
+    """Keep only these chapters, so a guard test builds in seconds."""
+    chapters = "".join(f"  - file: {name}\n" for name in files)
+    (root / "_toc.yml").write_text(f"format: jb-book\nroot: index\nchapters:\n{chapters}", encoding="utf-8")
+
+
+def spoil(catalogue, fuzzy_index: int, empty_index: int) -> tuple[str, str]:
+    """Make one entry fuzzy and empty another; return their msgids."""
+    with catalogue.open("rb") as handle:
+        messages = read_po(handle)
+    entries = [m for m in messages if m.id]
+    entries[fuzzy_index].flags.add("fuzzy")
+    entries[empty_index].string = ""
+    with catalogue.open("wb") as handle:
+        write_po(handle, messages)
+    return entries[fuzzy_index].id, entries[empty_index].id
+
+
+def test_a_failing_chapter_stops_the_build_and_is_named(book_copy):
+    (book_copy / "book" / "broken.md").write_text(BROKEN_CHAPTER, encoding="utf-8")
+    trim_toc(book_copy, "broken")
+    done = run_build("--root", str(book_copy), "--lang", "en")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "broken.md" in output and "deliberately broken cell" in output
+    assert "BUILD FAILED" in output
+
+
+def test_incomplete_catalogues_are_reported_entry_by_entry(book_copy):
+    chapter = book_copy / "translations/es/LC_MESSAGES/responses.po"
+    fuzzy, empty = spoil(chapter, 0, 1)
+    problems = check_catalogues(book_copy / "translations", ["es"])
+    assert any("fuzzy" in p and repr(fuzzy) in p and "responses.po" in p for p in problems), problems
+    assert any("untranslated" in p and repr(empty) in p for p in problems), problems
+    assert len(problems) == 2
+
+
+def test_the_build_refuses_an_incomplete_spanish_edition(book_copy):
+    fuzzy, _ = spoil(book_copy / "translations/es/LC_MESSAGES/charts.po", 0, 1)
+    done = run_build("--root", str(book_copy), "--lang", "es")
+    assert done.returncode != 0
+    assert repr(fuzzy) in done.stderr
+    assert not (book_copy / "_build" / "html" / "es").exists()
+
+
+def test_the_english_cache_never_serves_the_spanish_edition(book_copy):
+    """Build English, then Spanish, in one build folder: the Spanish chart must be Spanish."""
+    trim_toc(book_copy, "responses")
+    for lang in ("en", "es"):
+        done = run_build("--root", str(book_copy), "--lang", lang)
+        assert done.returncode == 0, done.stderr[-4000:]
+    page = BeautifulSoup((book_copy / "_build/html/es/responses.html").read_text(), "html.parser")
+    payload = json.loads(page.select_one("script.lacbook-chart__spec").string)
+    assert payload["lang"] == "es"
+    assert re.search(r"\b(de|y|del)\b", payload["spec"]["title"]["text"])
+
+
+def test_the_cache_key_follows_what_kernels_read(book_copy):
+    before = kernel_fingerprint(book_copy)
+    catalogue = book_copy / "translations/es/LC_MESSAGES/charts.po"
+    catalogue.write_text(catalogue.read_text() + "\n# edited\n")
+    after_catalogue = kernel_fingerprint(book_copy)
+    data_file = next(p for p in (book_copy / "data").rglob("*.csv"))
+    data_file.write_text(data_file.read_text() + "\n")
+    assert len({before, after_catalogue, kernel_fingerprint(book_copy)}) == 3

@@ -1,0 +1,158 @@
+"""The built site: two editions with the same pages, each wholly in its language, offline."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+
+from conftest import REPO
+
+pytestmark = pytest.mark.build
+
+LANGS = ("en", "es")
+# Interface text that must never reach a Spanish page (jupyter-book, Sphinx, theme, myst-nb).
+ENGLISH_INTERFACE = (
+    "Search this book",
+    "Link to this heading",
+    "Toggle primary sidebar",
+    "Toggle secondary sidebar",
+    "Click to show",
+    "Show the code",
+)
+# Loading attributes: these make the browser fetch something, unlike <a href>.
+LOADERS = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src",
+           "video": "src", "audio": "src", "embed": "src", "object": "data", "track": "src"}
+EN_WORDS = {"the", "and", "of", "to", "in", "is", "for", "with", "that", "by"}
+ES_WORDS = {"el", "la", "los", "las", "de", "del", "y", "en", "que", "por", "para", "con"}
+
+
+def pages(site: Path, lang: str) -> list[str]:
+    edition = site / lang
+    return sorted(
+        str(p.relative_to(edition)) for p in edition.rglob("*.html") if "_static" not in p.parts
+    )
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def chapter_pages(site: Path, lang: str) -> list[Path]:
+    """Pages with book content (not the generated index and search pages)."""
+    return [site / lang / p for p in pages(site, lang) if p not in ("genindex.html", "search.html")]
+
+
+def chart_payloads(page: Path) -> list[dict]:
+    return [json.loads(tag.string) for tag in soup(page).select("script.lacbook-chart__spec")]
+
+
+def charts_catalogue() -> dict[str, str]:
+    with (REPO / "translations/es/LC_MESSAGES/charts.po").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id and m.string and m.id != m.string}
+
+
+def test_both_editions_have_the_same_pages(site):
+    assert (site / "index.html").is_file()
+    en, es = pages(site, "en"), pages(site, "es")
+    assert en == es
+    assert {"index.html", "responses.html"} <= set(en)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_declares_its_language(site, lang):
+    for page in pages(site, lang):
+        assert soup(site / lang / page).html["lang"] == lang, page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_prose_is_in_the_edition_language(site, lang):
+    """Counting the commonest function words tells English from Spanish reliably."""
+    mine, other = (EN_WORDS, ES_WORDS) if lang == "en" else (ES_WORDS, EN_WORDS)
+    for page in chapter_pages(site, lang):
+        article = soup(page).select_one("article.bd-article")
+        for hidden in article.select("pre, .highlight, script"):
+            hidden.decompose()
+        words = re.findall(r"[^\W\d_]+", article.get_text(" ").lower())
+        ours = sum(w in mine for w in words)
+        theirs = sum(w in other for w in words)
+        assert ours > 2 * theirs, f"{lang}/{page.name}: {ours} {lang} words vs {theirs} of the other language"
+
+
+def test_spanish_pages_have_a_spanish_interface(site):
+    for page in chapter_pages(site, "es"):
+        html = page.read_text(encoding="utf-8")
+        leftovers = [text for text in ENGLISH_INTERFACE if text in html]
+        assert not leftovers, f"es/{page.name} shows English interface text: {leftovers}"
+        assert "Buscar en este libro" in html, page.name
+
+
+def test_english_pages_keep_the_english_interface(site):
+    html = (site / "en" / "responses.html").read_text(encoding="utf-8")
+    assert "Search this book" in html and "Show the code" in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_switcher_and_hreflang_point_to_existing_pages(site, lang):
+    for name in pages(site, lang):
+        page = site / lang / name
+        document = soup(page)
+        switch = document.select("a[data-lacbook-lang]")
+        alternates = document.select('link[rel="alternate"][hreflang]')
+        assert len(switch) == len(LANGS) - 1, name
+        assert {a["hreflang"] for a in alternates} == {*LANGS, "x-default"}, name
+        for link in [*switch, *alternates]:
+            target = (page.parent / link["href"]).resolve()
+            assert target.is_file(), f"{lang}/{name}: {link['href']} does not exist"
+        other = next(a for a in switch)
+        assert (page.parent / other["href"]).resolve() == (site / other["hreflang"] / name).resolve()
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    offenders = []
+    for page in site.rglob("*.html"):
+        for tag, attribute in LOADERS.items():
+            for element in soup(page).find_all(tag):
+                url = element.get(attribute)
+                if url and urlsplit(url).netloc:
+                    offenders.append(f"{page.relative_to(site)}: <{tag} {attribute}={url}>")
+    for css in site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8", errors="replace")):
+            if urlsplit(url).netloc:
+                offenders.append(f"{css.relative_to(site)}: url({url})")
+    assert not offenders, "\n".join(offenders[:20])
+
+
+def test_chart_script_only_on_pages_with_charts(site):
+    for lang in LANGS:
+        for name in pages(site, lang):
+            page = site / lang / name
+            has_chart = bool(chart_payloads(page))
+            loads_script = any("lacbook-charts.js" in s.get("src", "") for s in soup(page).find_all("script"))
+            assert has_chart == loads_script, f"{lang}/{name}"
+        assert (site / lang / "_static/charts/lacbook-charts.js").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_chart_specs_speak_the_page_language(site, lang):
+    catalogue = charts_catalogue()
+    foreign = set(catalogue) if lang == "es" else set(catalogue.values())
+    native = set(catalogue.values()) if lang == "es" else set(catalogue)
+    decimal = {"en": ".", "es": ","}[lang]
+    seen = 0
+    for page in chapter_pages(site, lang):
+        for payload in chart_payloads(page):
+            seen += 1
+            assert payload["lang"] == lang
+            assert payload["formatLocale"]["decimal"] == decimal
+            text = json.dumps(payload["spec"], ensure_ascii=False)
+            assert not [m for m in foreign if m in text], f"{page.name}: text of the other language"
+            title = payload["spec"]["title"]["text"]
+            assert title in native, f"{page.name}: chart title {title!r} is not from the catalogue"
+            assert payload["spec"].get("description") in native
+    assert seen, "no chart found"
