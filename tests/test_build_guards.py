@@ -71,7 +71,7 @@ def test_incomplete_catalogues_are_reported_entry_by_entry(book_copy):
 
 
 def test_the_build_refuses_an_incomplete_spanish_edition(book_copy):
-    fuzzy, _ = spoil(book_copy / "translations/es/LC_MESSAGES/charts.po", 0, 1)
+    fuzzy, _ = spoil(book_copy / "translations/es/charts/responses.po", 0, 1)
     done = run_build("--root", str(book_copy), "--lang", "es")
     assert done.returncode != 0
     assert repr(fuzzy) in done.stderr
@@ -92,7 +92,7 @@ def test_the_english_cache_never_serves_the_spanish_edition(book_copy):
 
 def test_the_cache_key_follows_what_kernels_read(book_copy):
     before = kernel_fingerprint(book_copy)
-    catalogue = book_copy / "translations/es/LC_MESSAGES/charts.po"
+    catalogue = book_copy / "translations/es/charts/responses.po"
     catalogue.write_text(catalogue.read_text() + "\n# edited\n")
     after_catalogue = kernel_fingerprint(book_copy)
     data_file = next(p for p in (book_copy / "data").rglob("*.csv"))

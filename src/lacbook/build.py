@@ -29,7 +29,7 @@ ASSETS = PACKAGE / "assets"
 # What a chapter kernel reads besides its own cells: when any of it changes,
 # cached outputs are stale. jupyter-cache keys on cell source only, so this
 # fingerprint names the cache folder.
-KERNEL_INPUTS = ("translations/*/LC_MESSAGES/charts.po", "data/**/*")
+KERNEL_INPUTS = ("translations/*/charts/*.po", "data/**/*")
 
 # Interface text that extensions take from configuration rather than gettext.
 INTERFACE = {
@@ -82,6 +82,7 @@ def sphinx_overrides(root: Path, lang: str, build_dir: Path) -> dict:
         "nb_execution_cache_path": str(execution_cache(root, build_dir, lang)),
         "nitpicky": True,
         "lacbook_cache_dir": str(build_dir / ".cache"),
+        "lacbook_data_dir": str(root / "data"),
         "latex_individualpages": False,  # jupyter-book's API expects it from its CLI
     }
 

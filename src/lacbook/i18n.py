@@ -18,7 +18,6 @@ from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
 LANGUAGES = ("en", "es")
 SOURCE_LANGUAGE = "en"
-CHARTS_DOMAIN = "charts"
 REPO = Path(__file__).resolve().parents[2]
 TRANSLATIONS = Path(os.environ.get("LACBOOK_TRANSLATIONS_DIR", REPO / "translations"))
 
@@ -46,19 +45,22 @@ def language() -> str:
     return lang
 
 
-def charts_catalogue_path(lang: str) -> Path:
-    return TRANSLATIONS / lang / "LC_MESSAGES" / f"{CHARTS_DOMAIN}.po"
+def charts_catalogues(lang: str, translations: Path = TRANSLATIONS) -> Path:
+    """Folder of the catalogues for text made by code: one per chapter, one for the package."""
+    return translations / lang / "charts"
 
 
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
-    """Translated, non-fuzzy messages of the charts catalogue, read straight from the .po."""
-    path = charts_catalogue_path(lang)
-    if not path.exists():
-        raise TranslationError(f"{path}: charts catalogue missing for language {lang!r}")
-    with path.open("rb") as handle:
-        catalogue = read_po(handle)
-    return {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    """Translated, non-fuzzy messages of all chart catalogues, read straight from the .po files."""
+    paths = sorted(charts_catalogues(lang).glob("*.po"))
+    if not paths:
+        raise TranslationError(f"{charts_catalogues(lang)}: no chart catalogues for language {lang!r}")
+    messages = {}
+    for path in paths:
+        with path.open("rb") as handle:
+            messages.update({m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy})
+    return messages
 
 
 def _(message: str, lang: str | None = None) -> str:
@@ -70,8 +72,8 @@ def _(message: str, lang: str | None = None) -> str:
         return _catalogue(lang)[message]
     except KeyError:
         raise TranslationError(
-            f"{charts_catalogue_path(lang)}: no translation for {message!r}; "
-            "run `make catalogues` and translate it"
+            f"{charts_catalogues(lang)}: no translation for {message!r}; "
+            "run `python3 tasks.py catalogues` and translate it"
         ) from None
 
 

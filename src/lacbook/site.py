@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import shutil
 from pathlib import Path
 
 import vl_convert as vlc
@@ -115,10 +116,14 @@ def on_build_finished(app: Sphinx, exception) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     cache = app.config.lacbook_cache_dir
     target.write_text(_cached_chart_script(Path(cache) if cache else None), encoding="utf-8")
+    if app.config.lacbook_data_dir:
+        # Readers download the data package from the edition itself: <edition>/data/…
+        shutil.copytree(app.config.lacbook_data_dir, Path(app.outdir) / "data", dirs_exist_ok=True)
 
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("lacbook_cache_dir", "", "env")
+    app.add_config_value("lacbook_data_dir", "", "env")
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", keep_executed_notebooks_per_edition, priority=900)
     app.connect("builder-inited", on_builder_inited)

@@ -18,14 +18,16 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_python
 from babel.messages.pofile import read_po, write_po
 
-from .i18n import CHARTS_DOMAIN, LANGUAGES, REPO, SOURCE_LANGUAGE, TRANSLATIONS
+from .i18n import LANGUAGES, REPO, SOURCE_LANGUAGE, TRANSLATIONS, charts_catalogues
 
+PACKAGE = Path(__file__).resolve().parent
 KEYWORDS = {"_": None, "N_": None}
 CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?:---\n.*?\n---\n)?(.*?)^```", re.S | re.M)
 
 
 def _catalogues(translations: Path, lang: str) -> list[Path]:
-    return sorted((translations / lang / "LC_MESSAGES").rglob("*.po"))
+    """Prose catalogues (LC_MESSAGES/) and chart catalogues (charts/) of a language."""
+    return sorted((translations / lang).rglob("*.po"))
 
 
 def _read(path: Path) -> Catalog:
@@ -65,36 +67,41 @@ def completeness(translations: Path, lang: str) -> list[tuple[str, int, int]]:
     for path in _catalogues(translations, lang):
         messages = [m for m in _read(path) if m.id]
         done = sum(1 for m in messages if m.string and not m.fuzzy)
-        rows.append((str(path.relative_to(translations / lang / "LC_MESSAGES")), done, len(messages)))
+        rows.append((str(path.relative_to(translations / lang)), done, len(messages)))
     return rows
 
 
-def code_messages(root: Path = REPO):
-    """(file, line, message) for every `_()`/`N_()` call in the package and in chapter code cells."""
-    sources = [(p, p.read_text(encoding="utf-8")) for p in sorted((root / "src" / "lacbook").glob("*.py"))]
+def code_messages(root: Path = REPO) -> dict[str, list[tuple[Path, int, str]]]:
+    """Messages of `_()`/`N_()` calls, per catalogue: `lacbook` for the package, else the chapter."""
+    sources = [("lacbook", p, p.read_text(encoding="utf-8")) for p in sorted((root / "src" / "lacbook").glob("*.py"))]
+    if not sources:  # a copy of the book without the package: the installed one
+        sources = [("lacbook", p, p.read_text(encoding="utf-8")) for p in sorted(PACKAGE.glob("*.py"))]
     for chapter in sorted((root / "book").rglob("*.md")):
         text = chapter.read_text(encoding="utf-8")
         for match in CODE_CELL.finditer(text):
             offset = text.count("\n", 0, match.start(1))
-            sources.append((chapter, "\n" * offset + match.group(1)))
-    for path, code in sources:
+            sources.append((chapter.stem, chapter, "\n" * offset + match.group(1)))
+    found: dict[str, list[tuple[Path, int, str]]] = {}
+    for catalogue, path, code in sources:
         for lineno, _func, message, _comments in extract_python(io.BytesIO(code.encode()), KEYWORDS, [], {}):
             if isinstance(message, str):
-                yield path.relative_to(root), lineno, message
+                found.setdefault(catalogue, []).append((path.name, lineno, message))
+    return found
 
 
-def update_charts_catalogue(translations: Path, lang: str, root: Path = REPO) -> Path:
-    """Merge the messages found in code into `<lang>/LC_MESSAGES/charts.po`."""
-    template = Catalog(domain=CHARTS_DOMAIN)
-    for path, lineno, message in code_messages(root):
-        template.add(message, locations=[(str(path), lineno)])
-    target = translations / lang / "LC_MESSAGES" / f"{CHARTS_DOMAIN}.po"
-    catalogue = _read(target) if target.exists() else Catalog(locale=lang, domain=CHARTS_DOMAIN)
-    catalogue.update(template, no_fuzzy_matching=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        write_po(handle, catalogue, width=100, omit_header=False, ignore_obsolete=True)
-    return target
+def update_chart_catalogues(translations: Path, lang: str, root: Path = REPO) -> None:
+    """Merge the messages found in code into `<lang>/charts/<chapter>.po` (and `lacbook.po`)."""
+    folder = charts_catalogues(lang, translations)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, messages in code_messages(root).items():
+        template = Catalog()
+        for path, lineno, message in messages:
+            template.add(message, locations=[(path, lineno)])
+        target = folder / f"{name}.po"
+        catalogue = _read(target) if target.exists() else Catalog(locale=lang)
+        catalogue.update(template, no_fuzzy_matching=True)
+        with target.open("wb") as handle:
+            write_po(handle, catalogue, width=100, ignore_obsolete=True)
 
 
 def report(translations: Path, lang: str) -> str:
@@ -114,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if command[0] == "update":
         for lang in langs:
             extract_prose(REPO, REPO / "_build", lang)
-            update_charts_catalogue(TRANSLATIONS, lang)
+            update_chart_catalogues(TRANSLATIONS, lang)
             print(report(TRANSLATIONS, lang))
         return 0
     problems = check_catalogues(TRANSLATIONS, langs)
