@@ -29,6 +29,9 @@ ASSETS = PACKAGE / "assets"
 # What a chapter kernel reads besides its own cells: when any of it changes,
 # cached outputs are stale. jupyter-cache keys on cell source only, so this
 # fingerprint names the cache folder.
+# Pages that chapters link to (glossary terms, citations): kept in partial builds.
+ALWAYS_BUILT = {"glossary", "references"}
+
 KERNEL_INPUTS = ("translations/*/charts/*.po", "data/**/*")
 
 # Interface text that extensions take from configuration rather than gettext.
@@ -74,11 +77,32 @@ def execution_cache(root: Path, build_dir: Path, lang: str) -> Path:
     return current
 
 
-def sphinx_overrides(root: Path, lang: str, build_dir: Path) -> dict:
+def table_of_contents(root: Path, build_dir: Path, only: list[str] | None = None) -> Path:
+    """The book's _toc.yml, or a copy keeping only some chapters (plus the pages
+    every chapter links to), so an author can build one chapter in seconds."""
+    toc = root / "_toc.yml"
+    if not only:
+        return toc
+    import yaml
+
+    book = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    known = [book["root"], *(entry["file"] for entry in book["chapters"])]
+    unknown = sorted(set(only) - set(known))
+    if unknown:
+        raise BuildError(f"{toc}: no chapter named {', '.join(unknown)}")
+    keep = set(only) | ALWAYS_BUILT
+    book["chapters"] = [entry for entry in book["chapters"] if entry["file"] in keep]
+    partial = build_dir / f"_toc.{'-'.join(sorted(only))}.yml"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    return partial
+
+
+def sphinx_overrides(root: Path, lang: str, build_dir: Path, toc: Path) -> dict:
     return INTERFACE[lang] | {
         "language": lang,
         "locale_dirs": [str(root / "translations")],
-        "external_toc_path": str(root / "_toc.yml"),
+        "external_toc_path": str(toc),
         "nb_execution_cache_path": str(execution_cache(root, build_dir, lang)),
         "nitpicky": True,
         "lacbook_cache_dir": str(build_dir / ".cache"),
@@ -94,7 +118,7 @@ def kernel_environment(root: Path, lang: str) -> None:
     os.environ["LACBOOK_TRANSLATIONS_DIR"] = str(root / "translations")
 
 
-def build_edition(root: Path, lang: str, build_dir: Path, fresh: bool = False) -> None:
+def build_edition(root: Path, lang: str, build_dir: Path, fresh: bool = False, toc: Path | None = None) -> None:
     """Build one edition in this process (its kernels inherit the environment)."""
     from jupyter_book.sphinx import build_sphinx
 
@@ -105,25 +129,29 @@ def build_edition(root: Path, lang: str, build_dir: Path, fresh: bool = False) -
         doctreedir=str(build_dir / "doctrees" / lang),
         path_config=str(root / "_config.yml"),
         noconfig=True,
-        confoverrides=sphinx_overrides(root, lang, build_dir),
+        confoverrides=sphinx_overrides(root, lang, build_dir, toc or root / "_toc.yml"),
         freshenv=fresh,
         warningiserror=True,
         quiet=True,
         keep_going=True,
     )
     if status != 0:
-        raise BuildError(f"the {lang} edition failed (status {status}); see the messages above")
+        reason = f"{type(status).__name__}: {status}" if isinstance(status, Exception) else f"status {status}"
+        raise BuildError(f"the {lang} edition failed ({reason}); see the messages above")
 
 
-def extract_prose(root: Path, build_dir: Path, lang: str) -> None:
+def extract_prose(root: Path, build_dir: Path, lang: str, only: list[str] | None = None) -> None:
     """Extract the chapters' prose (gettext builder) and merge it into `lang`'s catalogues."""
     from jupyter_book.sphinx import build_sphinx
     from sphinx_intl.basic import update
 
     pot_dir = build_dir / "gettext"
+    pot_dir.mkdir(parents=True, exist_ok=True)
+    for stale in pot_dir.glob("*.pot"):
+        stale.unlink()
     # Notebooks run (from the English cache) so that glued figures and their captions exist.
     kernel_environment(root, SOURCE_LANGUAGE)
-    overrides = sphinx_overrides(root, SOURCE_LANGUAGE, build_dir)
+    overrides = sphinx_overrides(root, SOURCE_LANGUAGE, build_dir, table_of_contents(root, build_dir, only))
     status = build_sphinx(
         str(root / "book"),
         str(pot_dir),
@@ -139,6 +167,9 @@ def extract_prose(root: Path, build_dir: Path, lang: str) -> None:
     # The interface catalogue (sphinx.po) is kept by hand: Sphinx's template
     # strings must not mark its entries obsolete.
     (pot_dir / "sphinx.pot").unlink(missing_ok=True)
+    for pot in pot_dir.glob("*.pot"):
+        if only and pot.stem not in only:
+            pot.unlink()  # leave the other chapters' catalogues alone
     update(str(root / "translations"), str(pot_dir), [lang])
 
 
@@ -149,7 +180,9 @@ def write_root(build_dir: Path) -> Path:
     return site / "index.html"
 
 
-def build_site(root: Path, langs: list[str], build_dir: Path, fresh: bool = False) -> float:
+def build_site(
+    root: Path, langs: list[str], build_dir: Path, fresh: bool = False, only: list[str] | None = None
+) -> float:
     """Check the catalogues, build each edition in its own process, write the root."""
     translated = [lang for lang in langs if lang != SOURCE_LANGUAGE]
     problems = check_catalogues(root / "translations", translated)
@@ -159,6 +192,8 @@ def build_site(root: Path, langs: list[str], build_dir: Path, fresh: bool = Fals
     command = [sys.executable, "-m", "lacbook.build", "--edition", "--root", str(root), "--out", str(build_dir)]
     if fresh:
         command.append("--fresh")
+    if only:
+        command += ["--only", *only]
     with ThreadPoolExecutor(max_workers=len(langs)) as pool:
         runs = dict(zip(langs, pool.map(lambda lang: subprocess.run([*command, "--lang", lang]), langs)))
     failed = [lang for lang, run in runs.items() if run.returncode != 0]
@@ -174,15 +209,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=REPO, help="the book's folder (default: this repository)")
     parser.add_argument("--out", type=Path, help="build folder (default: ROOT/_build)")
     parser.add_argument("--fresh", action="store_true", help="re-read every page (cache still used)")
+    parser.add_argument("--only", nargs="+", metavar="CHAPTER", help="build only these chapters (e.g. responses)")
     parser.add_argument("--edition", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root = args.root.resolve()
     build_dir = (args.out or root / "_build").resolve()
     try:
         if args.edition:
-            build_edition(root, args.lang[0], build_dir, args.fresh)
+            toc = table_of_contents(root, build_dir, args.only)
+            build_edition(root, args.lang[0], build_dir, args.fresh, toc)
             return 0
-        seconds = build_site(root, args.lang, build_dir, args.fresh)
+        seconds = build_site(root, args.lang, build_dir, args.fresh, args.only)
     except BuildError as error:
         print(f"\nBUILD FAILED: {error}", file=sys.stderr)
         return 1

@@ -17,8 +17,11 @@ from pathlib import Path
 import vl_convert as vlc
 from sphinx.application import Sphinx
 from sphinx.locale import _ as sphinx_
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.nodes import extract_messages
 
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, SOURCE_LANGUAGE
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -27,6 +30,7 @@ ASSETS = HERE / "assets"
 # at the end of the build, so jupyter-book does not add it to every page.
 CHART_SCRIPT = "charts/lacbook-charts.js"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+logger = logging.getLogger(__name__)
 
 
 def chart_script_source() -> str:
@@ -63,6 +67,23 @@ def edition_links(pagename: str, lang: str) -> dict[str, str]:
     return {code: f"{up}{code}/{pagename}.html" for code in LANGUAGES} | {
         "x-default": f"{up}index.html"
     }
+
+
+class RequireTranslation(SphinxTransform):
+    """In a translated edition, text that the catalogue does not translate is an error.
+
+    Sphinx silently falls back to the English text; the strict build turns
+    this warning into a failure that names the page, the line and the text.
+    """
+
+    default_priority = 30  # after Sphinx's Locale transform (20)
+
+    def apply(self, **kwargs) -> None:
+        if self.config.language == SOURCE_LANGUAGE:
+            return
+        for node, message in extract_messages(self.document):
+            if node.get("translated") is not True:
+                logger.warning("untranslated text: %r", message[:120], location=node, type="lacbook", subtype="i18n")
 
 
 def on_config_inited(app: Sphinx, config) -> None:
@@ -124,6 +145,7 @@ def on_build_finished(app: Sphinx, exception) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("lacbook_cache_dir", "", "env")
     app.add_config_value("lacbook_data_dir", "", "env")
+    app.add_transform(RequireTranslation)
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", keep_executed_notebooks_per_edition, priority=900)
     app.connect("builder-inited", on_builder_inited)

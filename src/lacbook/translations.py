@@ -89,11 +89,15 @@ def code_messages(root: Path = REPO) -> dict[str, list[tuple[Path, int, str]]]:
     return found
 
 
-def update_chart_catalogues(translations: Path, lang: str, root: Path = REPO) -> None:
+def update_chart_catalogues(
+    translations: Path, lang: str, root: Path = REPO, only: list[str] | None = None
+) -> None:
     """Merge the messages found in code into `<lang>/charts/<chapter>.po` (and `lacbook.po`)."""
     folder = charts_catalogues(lang, translations)
     folder.mkdir(parents=True, exist_ok=True)
     for name, messages in code_messages(root).items():
+        if only and name not in only:
+            continue
         template = Catalog()
         for path, lineno, message in messages:
             template.add(message, locations=[(path, lineno)])
@@ -113,15 +117,21 @@ def report(translations: Path, lang: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`update`: extract and merge every catalogue, then report; `check`: fail on any gap."""
+    """`update [CHAPTER...]`: extract and merge the catalogues, then report; `check`: fail on any gap."""
+    import argparse
+
     from .build import extract_prose
 
-    command = (argv if argv is not None else sys.argv[1:]) or ["check"]
+    parser = argparse.ArgumentParser(prog="python -m lacbook.translations", description=main.__doc__)
+    parser.add_argument("command", choices=["update", "check"])
+    parser.add_argument("chapters", nargs="*", help="update: only these chapters (default: all)")
+    parser.add_argument("--out", type=Path, default=REPO / "_build", help="build folder for the extraction")
+    args = parser.parse_args(argv)
     langs = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
-    if command[0] == "update":
+    if args.command == "update":
         for lang in langs:
-            extract_prose(REPO, REPO / "_build", lang)
-            update_chart_catalogues(TRANSLATIONS, lang)
+            extract_prose(REPO, args.out.resolve(), lang, args.chapters)
+            update_chart_catalogues(TRANSLATIONS, lang, only=args.chapters)
             print(report(TRANSLATIONS, lang))
         return 0
     problems = check_catalogues(TRANSLATIONS, langs)
