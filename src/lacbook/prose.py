@@ -1,7 +1,7 @@
 """Numbers for the prose: a figure of the data package, worded for the page's language.
 
 Chapters never type a number into a paragraph. A code cell glues each one
-under a name, and the text pastes it with ``{glue}`name```, so both editions
+under a name, and the text pastes it with ``{num}`name```, so both editions
 print the same value from `data/`, each in its own format and with the
 source's qualifier ("more than 390,000" / "más de 390.000"). In the page the
 number carries the id of its figure, so a reader (or a test) can trace it.
@@ -55,6 +55,6 @@ class GluedFigure:
 
 
 def glue_figures(names: dict[str, str], lang: str | None = None) -> None:
-    """Glue each figure id under its name, for ``{glue}`name``` in the text."""
+    """Glue each figure id under its name, for ``{num}`name``` in the text."""
     for name, figure_id in names.items():
         glue(name, GluedFigure(figure_id, worded(figure_id, lang)), display=False)

@@ -15,12 +15,15 @@ import shutil
 from pathlib import Path
 
 import vl_convert as vlc
+from docutils import nodes
+from myst_nb.ext.glue.crossref import read_glue_cache
 from sphinx.application import Sphinx
 from sphinx.locale import _ as sphinx_
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.nodes import extract_messages
 
+from .exports import add_downloads
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
 
 HERE = Path(__file__).resolve().parent
@@ -76,14 +79,68 @@ class RequireTranslation(SphinxTransform):
     this warning into a failure that names the page, the line and the text.
     """
 
-    default_priority = 30  # after Sphinx's Locale transform (20)
+    default_priority = 400  # after Locale (20) and after DocInfo (340) has set the front matter apart
 
     def apply(self, **kwargs) -> None:
         if self.config.language == SOURCE_LANGUAGE:
             return
-        for node, message in extract_messages(self.document):
-            if node.get("translated") is not True:
-                logger.warning("untranslated text: %r", message[:120], location=node, type="lacbook", subtype="i18n")
+        checked = [
+            node for node, _ in extract_messages(self.document)
+            if "translated" in node and not _in_front_matter(node)
+        ]
+        if not checked and any(True for _ in extract_messages(self.document)):
+            logger.warning("no %s catalogue for this page", self.config.language, location=self.document)
+        for node in checked:
+            if not node["translated"]:
+                logger.warning("untranslated text: %r", node.astext()[:120], location=node)
+
+
+def _in_front_matter(node) -> bool:
+    """The notebook's front matter (jupytext, kernelspec) is metadata, never shown."""
+    while node is not None:
+        if isinstance(node, nodes.docinfo):
+            return True
+        node = node.parent
+    return False
+
+
+class glued_number(nodes.Inline, nodes.Element):
+    """Where a `{num}` role stands until the page's glued outputs are at hand."""
+
+
+def num_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """`{num}`key``: a number glued by the chapter's code (see lacbook.prose).
+
+    myst-nb's own `{glue}` role looks its data up while parsing, which fails
+    inside translated text (Sphinx parses each msgstr as a separate document);
+    this role only marks the place and `PasteGluedNumbers` fills it in.
+    """
+    node = glued_number(rawtext, key=text.strip())
+    node.line = lineno
+    return [node], []
+
+
+class PasteGluedNumbers(SphinxTransform):
+    """Replace each `{num}` mark with the glued output of the page's notebook."""
+
+    default_priority = 31  # after translation, on the page's own document
+
+    def apply(self, **kwargs) -> None:
+        marks = list(self.document.findall(glued_number))
+        if not marks:
+            return
+        # myst-nb saves each page's glued outputs next to its executed notebook.
+        glued = read_glue_cache(self.env.mystnb_config.output_folder, self.env.docname)
+        for node in marks:
+            output = glued.get(node["key"])
+            if output is None:
+                logger.warning("no glued number %r on this page", node["key"], location=node)
+                node.parent.remove(node)
+                continue
+            bundle = output["data"]
+            text = str(bundle.get("text/plain", "")).strip("'\"")
+            markup = bundle.get("text/html") or html.escape(text)
+            node.replace_self(nodes.raw(text, markup, format="html"))
 
 
 def on_config_inited(app: Sphinx, config) -> None:
@@ -128,6 +185,14 @@ def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict
     scripts[:] = [js for js in scripts if "thebe" not in f"{js.filename}{js.attributes}"]
     if "lacbook-chart" in context.get("body", ""):
         app.add_js_file(CHART_SCRIPT, loading_method="defer")
+        labels = {
+            "download": sphinx_("Download the chart:"),
+            "csv": sphinx_("data (CSV)"),
+            "svg": sphinx_("image (SVG)"),
+            "png": sphinx_("image (PNG)"),
+            "image": sphinx_("Chart"),
+        }
+        context["body"] = add_downloads(context["body"], pagename, Path(app.outdir), labels)
 
 
 def on_build_finished(app: Sphinx, exception) -> None:
@@ -146,6 +211,9 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("lacbook_cache_dir", "", "env")
     app.add_config_value("lacbook_data_dir", "", "env")
     app.add_transform(RequireTranslation)
+    app.add_role("num", num_role)
+    app.add_node(glued_number)
+    app.add_transform(PasteGluedNumbers)
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", keep_executed_notebooks_per_edition, priority=900)
     app.connect("builder-inited", on_builder_inited)
