@@ -218,6 +218,7 @@ def edit(root: Path, path: str, row_id: str, field: str, new: str | None) -> int
 
 
 def quantity(row: dict) -> tuple:
+    """The columns that make two rows the same quantity."""
     return row["source"], row["place"], row["period"], row["indicator"], row["group"]
 
 

@@ -232,3 +232,8 @@ def platform_table(source: str, period: str, lang: str = "en"):
     table.insert(0, "place_name", rows.drop_duplicates("place").set_index("place")["place_name"])
     table.columns.name = None
     return table.reset_index()
+
+
+def resources() -> dict[str, str]:
+    """Resource name -> file path inside the data folder, as datapackage.json lists them."""
+    return _resources(data_dir() / "datapackage.json")

@@ -49,11 +49,11 @@ def catalogue_problems(path: Path) -> list[str]:
     return problems
 
 
-def check_catalogues(translations: Path, langs: list[str]) -> list[str]:
-    """Every problem in every catalogue of the given languages; empty when complete."""
+def check_catalogues(translations: Path, langs: list[str], pages: set[str] | None = None) -> list[str]:
+    """Every problem in the catalogues of the given languages (of some pages only); empty when complete."""
     problems = []
     for lang in langs:
-        paths = _catalogues(translations, lang)
+        paths = [p for p in _catalogues(translations, lang) if pages is None or p.stem in pages]
         if not paths:
             problems.append(f"{translations / lang}: no catalogues at all")
         for path in paths:
