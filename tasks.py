@@ -79,9 +79,8 @@ def task_check_translations(*args: str) -> int:
 
 
 def task_rerun(*args: str) -> int:
-    """Rerun every chapter from scratch in both languages (no cache), then build."""
-    shutil.rmtree(ROOT / "_build" / ".jupyter_cache", ignore_errors=True)
-    return python("-m", "lacbook.build", "--fresh", *args)
+    """Rerun every chapter from scratch in both languages (no cache); writes _build/execution-report.md."""
+    return python("-m", "lacbook.build", "--rerun", *args)
 
 
 def task_clean(*args: str) -> int:

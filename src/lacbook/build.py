@@ -5,7 +5,7 @@ edition is built through jupyter-book's Python API in its own process, with
 its own output, doctree and execution-cache folders. Both editions run in
 parallel (one kernel each, on two cores).
 
-usage: python -m lacbook.build [--lang en es] [--fresh] [--out DIR]
+usage: python -m lacbook.build [--lang en es] [--only CHAPTER...] [--rerun] [--out DIR]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .i18n import LANGUAGES, REPO, SOURCE_LANGUAGE
+from .report import execution_report
 from .translations import check_catalogues
 
 PACKAGE = Path(__file__).resolve().parent
@@ -118,19 +119,27 @@ def kernel_environment(root: Path, lang: str) -> None:
     os.environ["LACBOOK_TRANSLATIONS_DIR"] = str(root / "translations")
 
 
-def build_edition(root: Path, lang: str, build_dir: Path, fresh: bool = False, toc: Path | None = None) -> None:
-    """Build one edition in this process (its kernels inherit the environment)."""
+def build_edition(root: Path, lang: str, build_dir: Path, rerun: bool = False, toc: Path | None = None) -> None:
+    """Build one edition in this process (its kernels inherit the environment).
+
+    A rerun reads every page again and executes every chapter, ignoring the
+    cache, and lets each failing chapter fail on its own so that the
+    execution report lists them all (the build still fails at the end).
+    """
     from jupyter_book.sphinx import build_sphinx
 
     kernel_environment(root, lang)
+    overrides = sphinx_overrides(root, lang, build_dir, toc or root / "_toc.yml")
+    if rerun:
+        overrides |= {"nb_execution_mode": "force", "nb_execution_raise_on_error": False}
     status = build_sphinx(
         str(root / "book"),
         str(build_dir / "html" / lang),
         doctreedir=str(build_dir / "doctrees" / lang),
         path_config=str(root / "_config.yml"),
         noconfig=True,
-        confoverrides=sphinx_overrides(root, lang, build_dir, toc or root / "_toc.yml"),
-        freshenv=fresh,
+        confoverrides=overrides,
+        freshenv=rerun,
         warningiserror=True,
         quiet=True,
         keep_going=True,
@@ -181,7 +190,7 @@ def write_root(build_dir: Path) -> Path:
 
 
 def build_site(
-    root: Path, langs: list[str], build_dir: Path, fresh: bool = False, only: list[str] | None = None
+    root: Path, langs: list[str], build_dir: Path, rerun: bool = False, only: list[str] | None = None
 ) -> float:
     """Check the catalogues, build each edition in its own process, write the root."""
     translated = [lang for lang in langs if lang != SOURCE_LANGUAGE]
@@ -192,13 +201,19 @@ def build_site(
         raise BuildError("incomplete translations:\n  " + "\n  ".join(problems))
     started = time.perf_counter()
     command = [sys.executable, "-m", "lacbook.build", "--edition", "--root", str(root), "--out", str(build_dir)]
-    if fresh:
-        command.append("--fresh")
+    if rerun:
+        command.append("--rerun")
     if only:
         command += ["--only", *only]
     with ThreadPoolExecutor(max_workers=len(langs)) as pool:
         runs = dict(zip(langs, pool.map(lambda lang: subprocess.run([*command, "--lang", lang]), langs)))
     failed = [lang for lang, run in runs.items() if run.returncode != 0]
+    if rerun:
+        report, all_ok = execution_report(build_dir, langs)
+        (build_dir / "execution-report.md").write_text(report + "\n", encoding="utf-8")
+        print(f"\n{report}\n(written to {build_dir / 'execution-report.md'})")
+        if not all_ok and not failed:
+            failed = langs
     if failed:
         raise BuildError(f"edition(s) failed: {', '.join(failed)}; see the messages above")
     write_root(build_dir)
@@ -210,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
     parser.add_argument("--root", type=Path, default=REPO, help="the book's folder (default: this repository)")
     parser.add_argument("--out", type=Path, help="build folder (default: ROOT/_build)")
-    parser.add_argument("--fresh", action="store_true", help="re-read every page (cache still used)")
+    parser.add_argument("--rerun", action="store_true", help="execute every chapter from scratch and report")
     parser.add_argument("--only", nargs="+", metavar="CHAPTER", help="build only these chapters (e.g. responses)")
     parser.add_argument("--edition", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -219,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.edition:
             toc = table_of_contents(root, build_dir, args.only)
-            build_edition(root, args.lang[0], build_dir, args.fresh, toc)
+            build_edition(root, args.lang[0], build_dir, args.rerun, toc)
             return 0
-        seconds = build_site(root, args.lang, build_dir, args.fresh, args.only)
+        seconds = build_site(root, args.lang, build_dir, args.rerun, args.only)
     except BuildError as error:
         print(f"\nBUILD FAILED: {error}", file=sys.stderr)
         return 1
