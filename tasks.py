@@ -68,6 +68,12 @@ def task_serve(*args: str) -> int:
     return python("-m", "http.server", "--bind", "127.0.0.1", "--directory", "_build/html", port)
 
 
+def task_preview(*args: str) -> int:
+    """Live preview: serve one edition on :8000 and rebuild it on every edit (e.g. preview --lang es --only responses)."""
+    lang = [] if "--lang" in args else ["--lang", "en"]
+    return python("-m", "lacbook.build", "--preview", "8000", *lang, *args)
+
+
 def task_catalogues(*args: str) -> int:
     """Extract the text to translate, merge it into the Spanish catalogues, report completeness."""
     return python("-m", "lacbook.translations", "update", *args)

@@ -182,6 +182,49 @@ def extract_prose(root: Path, build_dir: Path, lang: str, only: list[str] | None
     update(str(root / "translations"), str(pot_dir), [lang])
 
 
+PREVIEW_CONF = """\
+# Written by `python3 tasks.py preview`: the book's settings for one edition,
+# so that sphinx-autobuild (plain sphinx-build) can rebuild it on every edit.
+from pathlib import Path
+from lacbook.build import edition_config
+globals().update(edition_config(Path({root!r}), {lang!r}, Path({build_dir!r}), {only!r}))
+"""
+
+
+def edition_config(root: Path, lang: str, build_dir: Path, only: list[str] | None = None) -> dict:
+    """The full Sphinx configuration of one edition, as the build uses it."""
+    from jupyter_book.config import get_final_config
+
+    kernel_environment(root, lang)
+    overrides = sphinx_overrides(root, lang, build_dir, table_of_contents(root, build_dir, only))
+    config, _ = get_final_config(
+        user_yaml=root / "_config.yml", cli_config=overrides, sourcedir=root / "book"
+    )
+    # Paths in the book's settings are relative to book/, not to this conf.py.
+    book = root / "book"
+    config["html_static_path"] = [str(book / path) for path in config.get("html_static_path", [])]
+    config["bibtex_bibfiles"] = [str(book / path) for path in config.get("bibtex_bibfiles", [])]
+    if config.get("html_favicon"):
+        config["html_favicon"] = str(book / config["html_favicon"])
+    return config
+
+
+def preview(root: Path, lang: str, build_dir: Path, only: list[str] | None, port: int) -> int:
+    """Serve one edition and rebuild it (re-executing only what changed) on every edit."""
+    conf_dir = build_dir / "preview" / lang
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    (conf_dir / "conf.py").write_text(
+        PREVIEW_CONF.format(root=str(root), lang=lang, build_dir=str(build_dir), only=only), encoding="utf-8"
+    )
+    command = [
+        sys.executable, "-m", "sphinx_autobuild", str(root / "book"), str(build_dir / "preview" / "html" / lang),
+        "-c", str(conf_dir), "-d", str(build_dir / "preview" / "doctrees" / lang), "-n", "--keep-going",
+        "--watch", str(root / "translations"), "--watch", str(root / "data"), "--watch", str(PACKAGE),
+        "--host", "127.0.0.1", "--port", str(port),
+    ]
+    return subprocess.run(command).returncode
+
+
 def write_root(build_dir: Path) -> Path:
     """The site's root: links to both editions, and a one-time language choice."""
     site = build_dir / "html"
@@ -227,11 +270,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="build folder (default: ROOT/_build)")
     parser.add_argument("--rerun", action="store_true", help="execute every chapter from scratch and report")
     parser.add_argument("--only", nargs="+", metavar="CHAPTER", help="build only these chapters (e.g. responses)")
+    parser.add_argument("--preview", type=int, metavar="PORT", help="serve one edition (--lang) and rebuild on edits")
     parser.add_argument("--edition", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root = args.root.resolve()
     build_dir = (args.out or root / "_build").resolve()
     try:
+        if args.preview:
+            return preview(root, args.lang[0], build_dir, args.only, args.preview)
         if args.edition:
             toc = table_of_contents(root, build_dir, args.only)
             build_edition(root, args.lang[0], build_dir, args.rerun, toc)
