@@ -62,16 +62,16 @@ def test_a_failing_chapter_stops_the_build_and_is_named(book_copy):
 
 
 def test_incomplete_catalogues_are_reported_entry_by_entry(book_copy):
-    chapter = book_copy / "translations/es/LC_MESSAGES/responses.po"
+    chapter = book_copy / "translations/es/LC_MESSAGES/glossary.po"
     fuzzy, empty = spoil(chapter, 0, 1)
     problems = check_catalogues(book_copy / "translations", ["es"])
-    assert any("fuzzy" in p and repr(fuzzy) in p and "responses.po" in p for p in problems), problems
+    assert any("fuzzy" in p and repr(fuzzy) in p and "glossary.po" in p for p in problems), problems
     assert any("untranslated" in p and repr(empty) in p for p in problems), problems
     assert len(problems) == 2
 
 
 def test_the_build_refuses_an_incomplete_spanish_edition(book_copy):
-    fuzzy, _ = spoil(book_copy / "translations/es/charts/responses.po", 0, 1)
+    fuzzy, _ = spoil(book_copy / "translations/es/charts/lacbook.po", 0, 1)
     done = run_build("--root", str(book_copy), "--lang", "es")
     assert done.returncode != 0
     assert repr(fuzzy) in done.stderr
@@ -91,10 +91,13 @@ def test_the_english_cache_never_serves_the_spanish_edition(book_copy):
 
 
 def test_the_cache_key_follows_what_kernels_read(book_copy):
-    before = kernel_fingerprint(book_copy)
+    """Spanish chart text changes the Spanish kernels' inputs, not the English ones; data changes both."""
+    before = {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")}
     catalogue = book_copy / "translations/es/charts/responses.po"
     catalogue.write_text(catalogue.read_text() + "\n# edited\n")
-    after_catalogue = kernel_fingerprint(book_copy)
+    after_catalogue = {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")}
+    assert after_catalogue["en"] == before["en"] and after_catalogue["es"] != before["es"]
     data_file = next(p for p in (book_copy / "data").rglob("*.csv"))
     data_file.write_text(data_file.read_text() + "\n")
-    assert len({before, after_catalogue, kernel_fingerprint(book_copy)}) == 3
+    after_data = {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")}
+    assert after_data["en"] != after_catalogue["en"] and after_data["es"] != after_catalogue["es"]

@@ -33,7 +33,7 @@ ASSETS = PACKAGE / "assets"
 # Pages that chapters link to (glossary terms, citations): kept in partial builds.
 ALWAYS_BUILT = {"glossary", "references"}
 
-KERNEL_INPUTS = ("translations/*/charts/*.po", "data/**/*")
+KERNEL_INPUTS = ("data/**/*",)
 
 # Interface text that extensions take from configuration rather than gettext.
 INTERFACE = {
@@ -59,9 +59,10 @@ class BuildError(RuntimeError):
     """An edition failed to build; the message says which and why."""
 
 
-def kernel_fingerprint(root: Path) -> str:
-    """Digest of the shared package, the charts catalogues and the data."""
-    files = sorted(PACKAGE.rglob("*.py")) + [p for pattern in KERNEL_INPUTS for p in sorted(root.glob(pattern))]
+def kernel_fingerprint(root: Path, lang: str) -> str:
+    """Digest of what an edition's kernels read: the package, the data, the language's chart catalogues."""
+    patterns = [*KERNEL_INPUTS, f"translations/{lang}/charts/*.po"]
+    files = sorted(PACKAGE.rglob("*.py")) + [p for pattern in patterns for p in sorted(root.glob(pattern))]
     digest = hashlib.sha256()
     for path in files:
         if path.is_file():
@@ -71,7 +72,7 @@ def kernel_fingerprint(root: Path) -> str:
 
 def execution_cache(root: Path, build_dir: Path, lang: str) -> Path:
     """This edition's cache folder for the current kernel inputs; older ones are removed."""
-    current = build_dir / ".jupyter_cache" / f"{lang}-{kernel_fingerprint(root)}"
+    current = build_dir / ".jupyter_cache" / f"{lang}-{kernel_fingerprint(root, lang)}"
     for stale in current.parent.glob(f"{lang}-*"):
         if stale != current:
             shutil.rmtree(stale, ignore_errors=True)
