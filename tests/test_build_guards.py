@@ -63,9 +63,12 @@ def test_a_failing_chapter_stops_the_build_and_is_named(book_copy):
 
 def test_incomplete_catalogues_are_reported_entry_by_entry(book_copy):
     translations = book_copy / "translations"
-    before = set(check_catalogues(translations, ["es"], pages={"glossary"}))
+    def problems() -> set[str]:  # without line numbers, which rewriting the file shifts
+        return {re.sub(r":\d+:", ":", p) for p in check_catalogues(translations, ["es"], pages={"glossary"})}
+
+    before = problems()
     fuzzy, empty = spoil(translations / "es/LC_MESSAGES/glossary.po", 0, 1)
-    new = set(check_catalogues(translations, ["es"], pages={"glossary"})) - before
+    new = problems() - before
     assert len(new) == 2, new
     assert any("fuzzy" in p and repr(fuzzy) in p and "glossary.po" in p for p in new), new
     assert any("untranslated" in p and repr(empty) in p for p in new), new
