@@ -29,7 +29,7 @@ MONEY_PREFIX = {"en": "US$", "es": "US$\u00a0"}
 # tooltips computed in the browser follow the same conventions as Babel.
 VEGA_FORMAT_LOCALE = {
     "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["US$", ""]},
-    "es": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["US$\u00a0", ""]},
+    "es": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["US$\u00a0", ""], "percent": "\u00a0%"},
 }
 
 
