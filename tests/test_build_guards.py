@@ -33,6 +33,20 @@ raise RuntimeError("deliberately broken cell")
 """
 
 
+BROKEN_CHART = BROKEN_CHAPTER.replace(
+    'raise RuntimeError("deliberately broken cell")',
+    """import altair as alt
+import pandas as pd
+from lacbook import charts
+
+charts.use()
+from myst_nb import glue
+
+charts.vlc = None  # the compiler is gone: displaying the chart fails, the cell itself does not
+glue("chart", alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q"), display=False)""",
+)
+
+
 def add_chapter(root, name: str, text: str) -> None:
     """Write a chapter into a copy of the book and list it in the table of contents."""
     (root / "book" / f"{name}.md").write_text(text, encoding="utf-8")
@@ -59,6 +73,14 @@ def test_a_failing_chapter_stops_the_build_and_is_named(book_copy):
     assert done.returncode != 0
     assert "broken.md" in output and "deliberately broken cell" in output
     assert "BUILD FAILED" in output
+
+
+def test_a_chart_that_fails_to_display_stops_the_build(book_copy):
+    add_chapter(book_copy, "broken", BROKEN_CHART)
+    done = run_build("--root", str(book_copy), "--lang", "en", "--only", "broken")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "broken.md" in output and "raised while displaying its output" in output
 
 
 def test_incomplete_catalogues_are_reported_entry_by_entry(book_copy):

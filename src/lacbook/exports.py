@@ -3,8 +3,9 @@
 They are made while Sphinx writes each page, from the compiled chart that the
 page already carries, so they exist without JavaScript, follow the page's
 language and number format, and never go stale behind the execution cache.
-The links, and a static image for readers without JavaScript, are added
-under each chart.
+The links, a static image for readers without JavaScript, and the chart's
+data as an HTML table (for screen readers, and for anyone who wants the
+numbers) are added under each chart.
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ from pathlib import Path
 
 import vl_convert as vlc
 
+from .i18n import number
+
 SPEC = re.compile(r'(<script type="application/json" class="lacbook-chart__spec">)(.*?)(</script>)', re.S)
 FOLDER = "charts"  # inside each edition: <lang>/charts/<page>-<n>.<ext>
+# `"Title": isValid(datum["field"]) ...` or `"Title": format(datum["field"], ...)`
+# in the tooltip signal that Vega-Lite compiles from a chart's tooltip encoding.
+TOOLTIP_FIELD = re.compile(r'"((?:[^"\\]|\\.)*)":\s*(?:[\w.]+\()*datum\["((?:[^"\\]|\\.)*)"\]')
 
 
 def chart_rows(spec: dict) -> list[dict]:
@@ -27,6 +33,86 @@ def chart_rows(spec: dict) -> list[dict]:
     for dataset in spec.get("data", []):
         rows.extend(dataset.get("values", []))
     return rows
+
+
+def _marks(marks: list[dict]):
+    for mark in marks:
+        yield mark
+        yield from _marks(mark.get("marks", []))
+
+
+def _signals(value) -> list[str]:
+    """Every signal expression inside an encoding (a rule, or a list of conditional rules)."""
+    if isinstance(value, dict):
+        return [value["signal"]] if isinstance(value.get("signal"), str) else []
+    return [signal for rule in value for signal in _signals(rule)] if isinstance(value, list) else []
+
+
+def tooltip_columns(spec: dict) -> tuple[list[tuple[str, str]], str | None]:
+    """The (title, field) pairs of the chart's first tooltip, and the dataset its mark draws.
+
+    Chapters put the figures in tooltips already worded and formatted in the
+    page's language, under translated titles: the best columns for a table.
+    """
+    data = {entry["name"]: entry for entry in spec.get("data", [])}
+    for mark in _marks(spec.get("marks", [])):
+        encode = mark.get("encode", {})
+        tooltip = encode.get("update", {}).get("tooltip") or encode.get("enter", {}).get("tooltip")
+        pairs = [
+            (json.loads(f'"{title}"'), json.loads(f'"{field}"'))
+            for signal in _signals(tooltip) for title, field in TOOLTIP_FIELD.findall(signal)
+        ]
+        source = mark.get("from", {}).get("data")
+        while source in data and "values" not in data[source]:
+            source = data[source].get("source")
+        if pairs and source in data:
+            return list(dict.fromkeys(pairs)), source
+    return [], None
+
+
+def _cell(value, lang: str) -> str:
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, (int, float)):
+        decimals = len(f"{value:.6f}".rstrip("0").partition(".")[2])
+        return number(value, lang, decimals)
+    return str(value)
+
+
+def data_table(payload: dict, caption: str) -> str:
+    """The chart's rows as an accessible HTML table, values as the reader sees them.
+
+    Columns are the chart's tooltip (see `tooltip_columns`); a chart without
+    one shows every column of its data, numbers in the page's format.
+    """
+    spec, lang = payload["spec"], payload["lang"]
+    columns, source = tooltip_columns(spec)
+    if columns:
+        rows = next(entry["values"] for entry in spec["data"] if entry["name"] == source)
+    else:
+        rows = chart_rows(spec)
+        columns = [(key, key) for key in dict.fromkeys(key for row in rows for key in row)]
+    lines = list(dict.fromkeys(
+        tuple(_cell(row.get(field), lang) for _, field in columns) for row in rows
+    ))
+    lines = [line for line in lines if any(line)]
+    head = "".join(f'<th scope="col">{html.escape(title)}</th>' for title, _ in columns)
+    body = "".join(
+        f'<tr><th scope="row">{html.escape(line[0])}</th>'
+        + "".join(f"<td>{html.escape(cell)}</td>" for cell in line[1:]) + "</tr>"
+        for line in lines
+    )
+    return (
+        f"<table><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def chart_title(spec: dict) -> str:
+    title = spec.get("title", "")
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    return " ".join(title) if isinstance(title, list) else str(title)
 
 
 def write_csv(rows: list[dict], path: Path) -> None:
@@ -65,6 +151,7 @@ def add_downloads(body: str, pagename: str, outdir: Path, labels: dict[str, str]
         export_chart(payload, folder / name)
         href = f"{up}{FOLDER}/{name}"
         title = html.escape(str(payload["spec"].get("description") or labels["image"]))
+        caption = chart_title(payload["spec"]) or labels["image"]
         links = " · ".join(
             f'<a href="{href}.{ext}" download>{html.escape(labels[ext])}</a>' for ext in ("csv", "svg", "png")
         )
@@ -72,6 +159,10 @@ def add_downloads(body: str, pagename: str, outdir: Path, labels: dict[str, str]
             match.group(0)
             + f'<noscript><img class="lacbook-chart__static" src="{href}.svg" alt="{title}"></noscript>'
             + f'<p class="lacbook-chart__downloads">{html.escape(labels["download"])} {links}</p>'
+            + f'<details class="lacbook-chart__table"><summary>{html.escape(labels["table"])}</summary>'
+            # Wide tables scroll inside the column; a scrolling box must be reachable by keyboard.
+            + f'<div class="lacbook-chart__scroll" tabindex="0" role="region" aria-label="{html.escape(caption)}">'
+            + data_table(payload, caption) + "</div></details>"
         )
 
     return SPEC.sub(downloads, body)

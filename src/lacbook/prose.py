@@ -23,7 +23,7 @@ FORMATTERS = {
     "hours": lambda value, lang: number(value, lang),
     "usd": lambda value, lang: money(value, lang),
     "percent": lambda value, lang: percent(value, lang, digits=0 if float(value).is_integer() else 1),
-    "ratio": lambda value, lang: number(value, lang, digits=1),
+    "ratio": lambda value, lang: number(value, lang, digits=0 if float(value).is_integer() else 1),
 }
 
 

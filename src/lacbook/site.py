@@ -2,19 +2,19 @@
 
 - every page links to the same page in the other edition (switcher + hreflang);
 - the theme's own interface strings follow the edition's language;
-- pages with charts, and only those, load the chart script, which is written
-  into the site at build time from vl-convert's bundled Vega/vega-embed, so
-  no page ever asks another host for code.
+- pages with charts, and only those, load the chart script (Vega's runtime
+  and vega-embed, bundled at build time by chartscript.py), which is written
+  into the site itself, so no page ever asks another host for code.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ast
 import html
+import json
 import shutil
 from pathlib import Path
 
-import vl_convert as vlc
 from docutils import nodes
 from myst_nb.ext.glue.crossref import read_glue_cache
 from sphinx.application import Sphinx
@@ -23,6 +23,8 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.nodes import extract_messages
 
+from .a11y import fix_markup
+from .chartscript import chart_script
 from .exports import add_downloads
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
 
@@ -34,27 +36,6 @@ ASSETS = HERE / "assets"
 CHART_SCRIPT = "charts/lacbook-charts.js"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 logger = logging.getLogger(__name__)
-
-
-def chart_script_source() -> str:
-    """Vega + vega-embed bundled with the book's own embedding code."""
-    snippet = (ASSETS / "embed-charts.js").read_text(encoding="utf-8")
-    # The bundle declares its names at top level; in a function they cannot
-    # clash with the globals of Sphinx's own scripts (such as `_`).
-    return "(function () {\n" + vlc.javascript_bundle(snippet) + "\n})();\n"
-
-
-def _cached_chart_script(cache_dir: Path | None) -> str:
-    """The bundle takes seconds to make, so keep it across builds, keyed by what it is made of."""
-    snippet = (ASSETS / "embed-charts.js").read_bytes()
-    key = hashlib.sha256(snippet + vlc.get_vega_embed_version().encode() + vlc.get_vega_version().encode())
-    if cache_dir is None:
-        return chart_script_source()
-    cached = cache_dir / f"lacbook-charts-{key.hexdigest()[:16]}.js"
-    if not cached.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        cached.write_text(chart_script_source(), encoding="utf-8")
-    return cached.read_text(encoding="utf-8")
 
 
 def other_languages(lang: str) -> list[str]:
@@ -120,6 +101,37 @@ def num_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     return [node], []
 
 
+class RefuseErrorOutputs(SphinxTransform):
+    """A failure while displaying a chart is not a cell error: IPython prints the
+    traceback as an output and the cell "succeeds". Any error output in the
+    executed notebook, even in a hidden cell, stops the build here, naming it."""
+
+    default_priority = 32
+
+    def apply(self, **kwargs) -> None:
+        config = getattr(self.env, "mystnb_config", None)
+        notebook = Path(config.output_folder) / f"{self.env.docname}.ipynb" if config else None
+        if notebook is None or not notebook.exists():
+            return
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+        for number, cell in enumerate(cells, start=1):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    logger.warning(
+                        "cell %d raised while displaying its output: %s: %s",
+                        number, output.get("ename"), output.get("evalue"), location=(self.env.docname, None),
+                    )
+
+
+def _plain_text(plain: str) -> str:
+    """The text of a glued value: a glued string arrives as its repr ('80\\xa0%')."""
+    try:
+        value = ast.literal_eval(plain)
+    except (SyntaxError, ValueError):
+        return plain
+    return str(value)
+
+
 class PasteGluedNumbers(SphinxTransform):
     """Replace each `{num}` mark with the glued output of the page's notebook."""
 
@@ -138,7 +150,7 @@ class PasteGluedNumbers(SphinxTransform):
                 node.parent.remove(node)
                 continue
             bundle = output["data"]
-            text = str(bundle.get("text/plain", "")).strip("'\"")
+            text = _plain_text(bundle.get("text/plain", ""))
             markup = bundle.get("text/html") or html.escape(text)
             node.replace_self(nodes.raw(text, markup, format="html"))
 
@@ -183,6 +195,8 @@ def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict
     # In place: the list is the builder's, which add_js_file below appends to.
     scripts = context["script_files"]
     scripts[:] = [js for js in scripts if "thebe" not in f"{js.filename}{js.attributes}"]
+    if "body" in context:
+        context["body"] = fix_markup(context["body"])
     if "lacbook-chart" in context.get("body", ""):
         app.add_js_file(CHART_SCRIPT, loading_method="defer")
         labels = {
@@ -191,6 +205,7 @@ def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict
             "svg": sphinx_("image (SVG)"),
             "png": sphinx_("image (PNG)"),
             "image": sphinx_("Chart"),
+            "table": sphinx_("The chart's data as a table"),
         }
         context["body"] = add_downloads(context["body"], pagename, Path(app.outdir), labels)
 
@@ -201,7 +216,7 @@ def on_build_finished(app: Sphinx, exception) -> None:
     target = Path(app.outdir) / "_static" / CHART_SCRIPT
     target.parent.mkdir(parents=True, exist_ok=True)
     cache = app.config.lacbook_cache_dir
-    target.write_text(_cached_chart_script(Path(cache) if cache else None), encoding="utf-8")
+    target.write_text(chart_script(Path(cache) if cache else None), encoding="utf-8")
     if app.config.lacbook_data_dir:
         # Readers download the data package from the edition itself: <edition>/data/…
         shutil.copytree(app.config.lacbook_data_dir, Path(app.outdir) / "data", dirs_exist_ok=True)
@@ -214,6 +229,7 @@ def setup(app: Sphinx) -> dict:
     app.add_role("num", num_role)
     app.add_node(glued_number)
     app.add_transform(PasteGluedNumbers)
+    app.add_transform(RefuseErrorOutputs)
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", keep_executed_notebooks_per_edition, priority=900)
     app.connect("builder-inited", on_builder_inited)
