@@ -1,0 +1,151 @@
+"""Time the build the ways authors and reviewers meet it, side by side, and write BENCHMARKS.md.
+
+usage: .venv/bin/python scripts/benchmark.py [--runs 3] [--out BENCHMARKS.md]
+
+Every run works on a throw-away copy of the book, so the repository is never
+touched. Figures are medians of --runs runs, with their range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PARTS = ("book", "data", "translations", "_config.yml", "_toc.yml")
+EDITED_CHAPTER = "responses"
+
+
+def copy_book(into: Path) -> Path:
+    root = into / "book-copy"
+    root.mkdir()
+    for part in PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
+        else:
+            shutil.copy(source, root / part)
+    return root
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds of a command, and the peak memory (KiB) of its largest process so far."""
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def build(root: Path, *extra: str) -> tuple[float, int]:
+    return timed([sys.executable, "-m", "lacbook.build", "--root", str(root), *extra], REPO)
+
+
+def naive_build(root: Path, out: Path) -> float:
+    """`jupyter-book build` as its docs show it, execution forced, no cache: run twice (one per edition)."""
+    config = root / "_config.naive.yml"
+    text = (root / "_config.yml").read_text(encoding="utf-8").replace("execute_notebooks: cache", "execute_notebooks: force")
+    config.write_text(text, encoding="utf-8")
+    total = 0.0
+    for edition in ("first", "second"):
+        seconds, _ = timed([
+            str(Path(sys.executable).parent / "jupyter-book"), "build", str(root / "book"),
+            "--config", str(config), "--toc", str(root / "_toc.yml"), "--path-output", str(out / edition), "--all",
+        ], REPO)
+        total += seconds
+    return total
+
+
+def executed_at(root: Path, lang: str) -> dict[str, float]:
+    """When each page's notebook was last executed, from the edition's saved environment."""
+    with (root / "_build" / "doctrees" / lang / "environment.pickle").open("rb") as handle:
+        env = pickle.load(handle)
+    return {page: (meta.get("exec_data") or {}).get("mtime", 0) for page, meta in env.nb_metadata.items()}
+
+
+def edit_prose(root: Path) -> None:
+    """Change the chapter's title in English, and its catalogue entry, so the Spanish edition stays complete."""
+    chapter = root / "book" / f"{EDITED_CHAPTER}.md"
+    catalogue = root / "translations" / "es" / "LC_MESSAGES" / f"{EDITED_CHAPTER}.po"
+    title = next(line for line in chapter.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(title, title + " (revised)", 1), encoding="utf-8")
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(text.replace(f'msgid "{title[2:]}"', f'msgid "{title[2:]} (revised)"', 1), encoding="utf-8")
+
+
+def edit_code(root: Path) -> None:
+    """Add a comment to the chapter's first code cell: its source changes, its outputs do not."""
+    chapter = root / "book" / f"{EDITED_CHAPTER}.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("```{code-cell} ipython3\n", "```{code-cell} ipython3\n# benchmark edit\n", 1), encoding="utf-8")
+
+
+def one_run() -> dict:
+    with tempfile.TemporaryDirectory(prefix="lacbook-bench-") as folder:
+        root = copy_book(Path(folder))
+        results = {}
+        results["clean"], results["peak_kib"] = build(root)
+        results["naive"] = naive_build(root, Path(folder) / "naive")
+        results["no_change"], _ = build(root)
+        edit_prose(root)
+        results["prose_edit"], _ = build(root)
+        before = {lang: executed_at(root, lang) for lang in ("en", "es")}
+        edit_code(root)
+        results["code_edit"], _ = build(root)
+        after = {lang: executed_at(root, lang) for lang in ("en", "es")}
+        results["reexecuted"] = {
+            lang: sorted(page for page in after[lang] if after[lang][page] != before[lang].get(page)) for lang in after
+        }
+        return results
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} s (range {min(values):.1f}–{max(values):.1f})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    args = parser.parse_args()
+    runs = [one_run() for _ in range(args.runs)]
+    clean = statistics.median(r["clean"] for r in runs)
+    naive = statistics.median(r["naive"] for r in runs)
+    no_change = statistics.median(r["no_change"] for r in runs)
+    prose = statistics.median(r["prose_edit"] for r in runs)
+    lines = [
+        "# Build benchmarks",
+        "",
+        f"Measured by `.venv/bin/python scripts/benchmark.py --runs {args.runs}` on {platform.machine()} "
+        f"with {len(__import__('os').sched_getaffinity(0))} cores; medians of {args.runs} runs, range in brackets.",
+        "",
+        "| measure | time | ratio | target |",
+        "| --- | --- | --- | --- |",
+        f"| clean two-language build (`tasks.py build`) | {summary([r['clean'] for r in runs])} | 1 | |",
+        f"| naive: `jupyter-book build` twice, execution forced, no cache | {summary([r['naive'] for r in runs])} "
+        f"| clean / naive = {clean / naive:.2f} | ≤ 0.6 |",
+        f"| no-change rebuild | {summary([r['no_change'] for r in runs])} | {no_change / clean:.3f} × clean | ≤ 0.05 |",
+        f"| one chapter's prose edited ({EDITED_CHAPTER}) | {summary([r['prose_edit'] for r in runs])} "
+        f"| {prose / clean:.2f} × clean | ≤ 0.2 |",
+        f"| one chapter's code edited ({EDITED_CHAPTER}) | {summary([r['code_edit'] for r in runs])} "
+        f"| re-executed: {runs[-1]['reexecuted']} | only that chapter |",
+        f"| peak memory (largest build process) | {max(r['peak_kib'] for r in runs) / 1024:.0f} MiB | | |",
+        "",
+    ]
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
