@@ -1,0 +1,117 @@
+"""Debian's Chromium under Playwright, and a built site served on localhost.
+
+Shared by the browser tests and `measure_pages.py`, so that both load pages
+the same way: a fresh headless profile with Chromium's own background traffic
+switched off, every request the page makes recorded, and an explicit wait for
+the chart script to mark each chart drawn (or failed).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+CHROMIUM = Path(os.environ.get("LACBOOK_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+LANGS = ("en", "es")
+# Every placeholder ends drawn or failed (embed-charts.js); waiting on the classes, never on time.
+CHARTS_SETTLED = """() => [...document.querySelectorAll('.lacbook-chart')].every(
+    (box) => box.matches('.lacbook-chart--drawn, .lacbook-chart--failed'))"""
+AXE_VERSION = "4.14.1"
+CACHE = Path(os.environ.get("LACBOOK_TEST_CACHE", Path.home() / ".cache" / "lacbook-tests"))
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args) -> None:  # the tests report what matters
+        pass
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve `root` on a free localhost port from a thread; yields the base URL (ending in /)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def launch(playwright):
+    """Headless Chromium from Debian's package; each new context is a fresh profile."""
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+
+
+def site_pages(site: Path, lang: str) -> list[str]:
+    """Page paths of one edition, relative to it (both editions have the same)."""
+    edition = site / lang
+    return sorted(str(p.relative_to(edition)) for p in edition.rglob("*.html") if "_static" not in p.parts)
+
+
+def is_local(url: str) -> bool:
+    """Requests to localhost, or that never reach a network (data:, blob:, about:)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+@dataclass
+class Visit:
+    """One page load: the page and everything it asked for or complained about."""
+
+    page: object
+    requests: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def foreign(self) -> list[str]:
+        return [request.url for request in self.requests if not is_local(request.url)]
+
+
+def open_page(context, url: str, wait_for_charts: bool = True, timeout: float = 10_000) -> Visit:
+    """Load `url` in a new page of `context`, recording requests, console errors and failures."""
+    page = context.new_page()
+    visit = Visit(page)
+    page.on("request", lambda request: visit.requests.append(request))
+    page.on("console", lambda message: message.type == "error" and visit.errors.append(message.text))
+    page.on("pageerror", lambda error: visit.errors.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda request: visit.failed.append(f"{request.url}: {request.failure}"))
+    page.on("response", lambda response: response.status >= 400 and visit.failed.append(
+        f"{response.url}: HTTP {response.status}"))
+    page.goto(url, wait_until="load")
+    if wait_for_charts:
+        page.wait_for_function(CHARTS_SETTLED, timeout=timeout)
+    return visit
+
+
+def axe_source() -> str:
+    """axe-core's axe.min.js, installed with npm into a cache folder outside the repository."""
+    folder = CACHE / f"axe-core-{AXE_VERSION}"
+    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "package.json").write_text(json.dumps({"private": True}), encoding="utf-8")
+        done = subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error",
+             f"axe-core@{AXE_VERSION}"],
+            cwd=folder, capture_output=True, text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"npm install axe-core@{AXE_VERSION} failed:\n{done.stderr[-3000:]}")
+    return script.read_text(encoding="utf-8")

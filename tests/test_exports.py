@@ -1,0 +1,87 @@
+"""What readers get besides the drawn chart: its data as a table, and a chart script without Vega-Lite."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+import pytest
+import vl_convert as vlc
+from bs4 import BeautifulSoup
+
+from lacbook import chartscript
+from lacbook.a11y import fix_markup
+from lacbook.charts import VEGA_LITE_VERSION
+from lacbook.exports import data_table, tooltip_columns
+from lacbook.i18n import VEGA_FORMAT_LOCALE
+
+ROWS = pd.DataFrame({
+    "place": ["Brasil", "Colombia", "Colombia"],
+    "amount": [625000, 4380000.5, 4380000.5],
+    "amount_text": ["US$ 625 mil", "US$ 4,38 M", "US$ 4,38 M"],
+})
+
+
+def compiled(chart: alt.Chart) -> dict:
+    return vlc.vegalite_to_vega(chart.to_dict(), vl_version=VEGA_LITE_VERSION)
+
+
+def payload(spec: dict, lang: str = "es") -> dict:
+    return {"lang": lang, "formatLocale": VEGA_FORMAT_LOCALE[lang], "spec": spec}
+
+
+def test_table_columns_are_the_tooltip_with_its_titles():
+    chart = alt.Chart(ROWS).mark_bar().encode(
+        x="amount:Q", y="place:N",
+        tooltip=[alt.Tooltip("place:N", title="Plataforma"), alt.Tooltip("amount_text:N", title="Monto \"total\"")],
+    )
+    columns, source = tooltip_columns(compiled(chart))
+    assert columns == [("Plataforma", "place"), ("Monto \"total\"", "amount_text")]
+    assert source.startswith("data-")  # the inline dataset, not a derived one
+
+
+def test_table_is_accessible_and_in_the_page_format():
+    chart = alt.Chart(ROWS).mark_bar().encode(
+        x="amount:Q", y="place:N",
+        tooltip=[alt.Tooltip("place:N", title="Plataforma"), alt.Tooltip("amount_text:N", title="Monto")],
+    )
+    table = BeautifulSoup(data_table(payload(compiled(chart)), "Fondos, 2022"), "html.parser")
+    assert table.caption.get_text() == "Fondos, 2022"
+    assert [th.get_text() for th in table.select("thead th[scope=col]")] == ["Plataforma", "Monto"]
+    # One line per distinct row, named by its first cell.
+    assert [th.get_text() for th in table.select("tbody th[scope=row]")] == ["Brasil", "Colombia"]
+    assert [td.get_text() for td in table.select("tbody td")] == ["US$ 625 mil", "US$ 4,38 M"]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("es", "4.380.000,5"), ("en", "4,380,000.5")])
+def test_a_chart_without_tooltip_shows_all_its_data_with_formatted_numbers(lang, expected):
+    chart = alt.Chart(ROWS).mark_bar().encode(x="amount:Q", y="place:N")
+    table = BeautifulSoup(data_table(payload(compiled(chart), lang), "Chart"), "html.parser")
+    assert [th.get_text() for th in table.select("thead th")] == ["place", "amount", "amount_text"]
+    assert expected in [td.get_text() for td in table.select("td")]
+
+
+def test_chart_script_is_built_from_the_versions_vl_convert_bundles():
+    """The page draws with the same Vega that made the exported SVG and PNG."""
+    assert chartscript.locked_version("vega") == vlc.get_vega_version()
+    assert chartscript.locked_version("vega-embed") == vlc.get_vega_embed_version()
+    package = json.loads((chartscript.SOURCE / "package.json").read_text(encoding="utf-8"))
+    assert package["dependencies"] == {"vega": vlc.get_vega_version(), "vega-embed": vlc.get_vega_embed_version()}
+    assert "vega-lite" not in package["dependencies"]
+
+
+def test_markup_fixes_remove_the_english_toggle_label_and_the_deprecated_role():
+    body = '<summary aria-label="Toggle hidden content"><p>Mostrar el código</p></summary>' \
+           '<div role="list"><div class="citation" role="doc-biblioentry"></div></div>'
+    fixed = fix_markup(body)
+    assert "Toggle hidden content" not in fixed and "doc-biblioentry" not in fixed
+    assert 'role="listitem"' in fixed
+
+
+@pytest.mark.build
+def test_the_site_chart_script_leaves_vega_lite_out(site):
+    for lang in ("en", "es"):
+        script = (site / lang / "_static/charts/lacbook-charts.js").read_text(encoding="utf-8")
+        assert "Vega-Lite is not bundled" in script  # the stub, not the compiler
+        assert len(script.encode()) < 550_000, f"{lang}: chart script of {len(script.encode()):,} bytes"
