@@ -14,10 +14,6 @@ FIXES = {
     # docutils puts bibliography entries (deprecated role doc-biblioentry) in a
     # role="list", which then has no list items.
     'role="doc-biblioentry"': 'role="listitem"',
-    # The data page's wide tables scroll sideways in their box, which keyboard
-    # users can only scroll if it takes focus. (Better made by the page's own
-    # table() helper, with role="region" and the caption as its name.)
-    '<div class="lacbook-table">': '<div class="lacbook-table" tabindex="0">',
 }
 
 
