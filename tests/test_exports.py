@@ -10,10 +10,10 @@ import pytest
 import vl_convert as vlc
 from bs4 import BeautifulSoup
 
-from lacbook import chartscript
+from lacbook import pagescripts
 from lacbook.a11y import fix_markup
 from lacbook.charts import VEGA_LITE_VERSION
-from lacbook.exports import data_table, tooltip_columns
+from lacbook.exports import data_table, drawn_fields_only, tooltip_columns
 from lacbook.i18n import VEGA_FORMAT_LOCALE
 
 ROWS = pd.DataFrame({
@@ -64,11 +64,10 @@ def test_a_chart_without_tooltip_shows_all_its_data_with_formatted_numbers(lang,
 
 def test_chart_script_is_built_from_the_versions_vl_convert_bundles():
     """The page draws with the same Vega that made the exported SVG and PNG."""
-    assert chartscript.locked_version("vega") == vlc.get_vega_version()
-    assert chartscript.locked_version("vega-embed") == vlc.get_vega_embed_version()
-    package = json.loads((chartscript.SOURCE / "package.json").read_text(encoding="utf-8"))
-    assert package["dependencies"] == {"vega": vlc.get_vega_version(), "vega-embed": vlc.get_vega_embed_version()}
-    assert "vega-lite" not in package["dependencies"]
+    assert pagescripts.locked_version("vega") == vlc.get_vega_version()
+    package = json.loads((pagescripts.SOURCE / "package.json").read_text(encoding="utf-8"))
+    assert package["dependencies"]["vega"] == vlc.get_vega_version()
+    assert not {"vega-lite", "vega-embed"} & package["dependencies"].keys()
 
 
 def test_markup_fixes_remove_the_english_toggle_label_and_the_deprecated_role():
@@ -83,5 +82,17 @@ def test_markup_fixes_remove_the_english_toggle_label_and_the_deprecated_role():
 def test_the_site_chart_script_leaves_vega_lite_out(site):
     for lang in ("en", "es"):
         script = (site / lang / "_static/charts/lacbook-charts.js").read_text(encoding="utf-8")
-        assert "Vega-Lite is not bundled" in script  # the stub, not the compiler
-        assert len(script.encode()) < 550_000, f"{lang}: chart script of {len(script.encode()):,} bytes"
+        assert "vega-lite" not in script.lower() and "vega-embed" not in script.lower()
+        assert len(script.encode()) < 450_000, f"{lang}: chart script of {len(script.encode()):,} bytes"
+
+
+def test_the_page_carries_only_the_fields_a_chart_names():
+    """The CSV keeps provenance columns; the inline spec keeps what is drawn or shown."""
+    rows = [{"place": "Peru", "amount": 1, "as_reported": "1", "locator": "p. 4"}]
+    spec = {"data": [{"name": "table", "values": rows}],
+            "marks": [{"encode": {"update": {"x": {"field": "amount"}, "tooltip": {"signal": "{'Place': datum['place']}"}}}}]}
+    lean = drawn_fields_only(spec)
+    assert lean["data"][0]["values"] == [{"place": "Peru", "amount": 1}]
+    assert spec["data"][0]["values"] == rows  # the original, for the CSV, is untouched
+    whole = {**spec, "signals": [{"name": "picked", "update": "datum"}]}
+    assert drawn_fields_only(whole)["data"][0]["values"] == rows

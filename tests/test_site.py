@@ -118,6 +118,28 @@ def test_spanish_pages_have_a_spanish_interface(site):
         assert "Buscar en este libro" in html, page.name
 
 
+# Attributes that browsers show (tooltips) or read aloud (screen readers).
+SHOWN_ATTRIBUTES = ("title", "aria-label", "alt", "placeholder")
+
+
+def shown_attributes(page: Path) -> set[str]:
+    """Attribute text of a page, less bibliography links (titled with the work as
+    published) and the language switcher (each language named in its own)."""
+    document = soup(page)
+    for kept in document.select('a[href*="references.html#"], .lacbook-lang-switch'):
+        kept.decompose()
+    return {element[name] for name in SHOWN_ATTRIBUTES for element in document.find_all(attrs={name: True})}
+
+
+def test_spanish_pages_have_no_english_attributes(site):
+    """Tooltips and screen-reader labels: any text of three or more letters that a
+    Spanish page shares with its English twin is untranslated interface."""
+    for page in pages(site, "es"):
+        same = shown_attributes(site / "es" / page) & shown_attributes(site / "en" / page)
+        english = sorted(text for text in same if re.search(r"[a-z]{3}", text))
+        assert not english, f"es/{page} keeps English attributes: {english}"
+
+
 def test_english_pages_keep_the_english_interface(site):
     html = (site / "en" / "responses.html").read_text(encoding="utf-8")
     assert "Search this book" in html and "Show the code" in html
@@ -162,6 +184,34 @@ def test_chart_script_only_on_pages_with_charts(site):
             loads_script = any("lacbook-charts.js" in s.get("src", "") for s in soup(page).find_all("script"))
             assert has_chart == loads_script, f"{lang}/{name}"
         assert (site / lang / "_static/charts/lacbook-charts.js").stat().st_size > 100_000
+
+
+THEME = Path(__import__("pydata_sphinx_theme").__file__).parent / "theme" / "pydata_sphinx_theme"
+
+
+def asset_paths(template: str) -> list[str]:
+    return re.findall(r"pathto\('([^']+)', 1\) \}\}(\?digest=\w+)?", template)
+
+
+def test_the_theme_asset_macros_differ_only_by_fontawesome():
+    """Our copy of the theme's webpack-macros.html must follow the installed theme."""
+    theirs = asset_paths((THEME / "static" / "webpack-macros.html").read_text(encoding="utf-8"))
+    ours = asset_paths((REPO / "src/lacbook/templates/static/webpack-macros.html").read_text(encoding="utf-8"))
+    assert [path for path in theirs if "fontawesome" not in path[0]] == ours
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pages_load_a_slim_theme(site, lang):
+    """No fontawesome.js, the search index only where searching happens, purged CSS, a subset icon font."""
+    for name in pages(site, lang):
+        scripts = [tag.get("src", "") for tag in soup(site / lang / name).find_all("script")]
+        assert not [src for src in scripts if "fontawesome" in src], f"{lang}/{name}"
+        assert any("searchindex.js" in src for src in scripts) == (name == "search.html"), f"{lang}/{name}"
+    static = site / lang / "_static"
+    theme_css = (THEME / "static/styles/pydata-sphinx-theme.css").stat().st_size
+    assert (static / "styles/pydata-sphinx-theme.css").stat().st_size < theme_css / 3
+    assert (static / "vendor/fontawesome/webfonts/fa-solid-900.woff2").stat().st_size < 20_000
+    assert not list((static / "scripts").glob("fontawesome.js*"))
 
 
 @pytest.mark.parametrize("lang", LANGS)

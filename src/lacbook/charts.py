@@ -3,7 +3,7 @@
 Altair's default HTML output loads Vega from a CDN, which the book must never
 do. `use()` switches every chart of a chapter to a renderer that writes a
 placeholder plus the compiled Vega spec and the language's number locale into
-the page; the site's page script (see `site.py`) draws them with vega-embed
+the page; the site's page script (see `site.py`) draws them with Vega's View
 from a copy served by the site itself.
 """
 

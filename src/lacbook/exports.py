@@ -136,6 +136,34 @@ def export_chart(payload: dict, stem: Path) -> None:
     )
 
 
+# `datum` handed whole to an expression (not `datum.x` or `datum["x"]`): every field may be read.
+WHOLE_DATUM = re.compile(r"\bdatum\b(?!\s*[.\[])")
+
+
+def drawn_fields_only(spec: dict) -> dict:
+    """The spec with its inline rows cut to the fields the chart names anywhere.
+
+    Chapters chart whole data-package rows (source, locator, the string as
+    printed...); the CSV keeps them all for reviewers, while the page needs
+    only what is drawn or shown in tooltips. A field is kept if its name
+    appears anywhere in the spec outside the rows, which may keep a few too
+    many but never one too few; a spec that reads whole rows keeps everything.
+    """
+    skeleton = json.dumps({**spec, "data": [{k: v for k, v in d.items() if k != "values"} for d in spec.get("data", [])]})
+    if WHOLE_DATUM.search(skeleton):
+        return spec
+    data = []
+    for dataset in spec.get("data", []):
+        if "values" in dataset and isinstance(dataset["values"], list):
+            named = lambda key: json.dumps(key)[1:-1] in skeleton  # noqa: E731
+            dataset = {**dataset, "values": [
+                {key: value for key, value in row.items() if named(key)} if isinstance(row, dict) else row
+                for row in dataset["values"]
+            ]}
+        data.append(dataset)
+    return {**spec, "data": data}
+
+
 def add_downloads(body: str, pagename: str, outdir: Path, labels: dict[str, str]) -> str:
     """Export every chart of a page body and put its download links and fallback under it."""
     up = "../" * pagename.count("/")
@@ -155,8 +183,10 @@ def add_downloads(body: str, pagename: str, outdir: Path, labels: dict[str, str]
         links = " · ".join(
             f'<a href="{href}.{ext}" download>{html.escape(labels[ext])}</a>' for ext in ("csv", "svg", "png")
         )
+        lean = {**payload, "spec": drawn_fields_only(payload["spec"])}
+        inline = json.dumps(lean, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
         return (
-            match.group(0)
+            match.group(1) + inline + match.group(3)
             + f'<noscript><img class="lacbook-chart__static" src="{href}.svg" alt="{title}"></noscript>'
             + f'<p class="lacbook-chart__downloads">{html.escape(labels["download"])} {links}</p>'
             + f'<details class="lacbook-chart__table"><summary>{html.escape(labels["table"])}</summary>'

@@ -3,8 +3,12 @@
 - every page links to the same page in the other edition (switcher + hreflang);
 - the theme's own interface strings follow the edition's language;
 - pages with charts, and only those, load the chart script (Vega's runtime
-  and vega-embed, bundled at build time by chartscript.py), which is written
-  into the site itself, so no page ever asks another host for code.
+  and vega-tooltip, bundled at build time by pagescripts.py), which is written
+  into the site itself, so no page ever asks another host for code;
+- the theme is slimmed: no fontawesome.js (1.5 MB; the theme's CSS already
+  draws its icons from the icon font, see templates/static/webpack-macros.html),
+  Sphinx's search index only on the search page (templates/layout.html), and
+  no CSS rule or icon glyph that no page uses (pagescripts.slim_theme).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import extract_messages
 
 from .a11y import fix_markup
-from .chartscript import chart_script
+from .pagescripts import page_script, slim_theme
 from .exports import add_downloads
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
 
@@ -213,13 +217,18 @@ def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict
 def on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    target = Path(app.outdir) / "_static" / CHART_SCRIPT
+    outdir = Path(app.outdir)
+    cache = Path(app.config.lacbook_cache_dir or Path(app.doctreedir) / "lacbook-cache")
+    target = outdir / "_static" / CHART_SCRIPT
     target.parent.mkdir(parents=True, exist_ok=True)
-    cache = app.config.lacbook_cache_dir
-    target.write_text(chart_script(Path(cache) if cache else None), encoding="utf-8")
+    target.write_text(page_script(target.name, cache), encoding="utf-8")
+    # The theme still copies the script that webpack-macros.html leaves out: no page loads it.
+    for unused in (outdir / "_static" / "scripts").glob("fontawesome.js*"):
+        unused.unlink()
+    logger.info(slim_theme(outdir, cache))
     if app.config.lacbook_data_dir:
         # Readers download the data package from the edition itself: <edition>/data/…
-        shutil.copytree(app.config.lacbook_data_dir, Path(app.outdir) / "data", dirs_exist_ok=True)
+        shutil.copytree(app.config.lacbook_data_dir, outdir / "data", dirs_exist_ok=True)
 
 
 def setup(app: Sphinx) -> dict:

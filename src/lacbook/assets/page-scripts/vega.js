@@ -1,4 +1,4 @@
-// What vega-embed needs from Vega, for charts that Vega-Lite has already
+// What the chart script needs from Vega, for charts that Vega-Lite has already
 // compiled: the runtime, the parser and the transforms of ordinary charts.
 // Left out (so a chart that needs them fails to draw, and the browser tests
 // say which): geo, force, hierarchy, label, regression/loess, voronoi,
@@ -12,12 +12,9 @@ import * as encode from "vega-encode";
 
 extend(transforms, tx, vtx, encode);
 
-export const version = VEGA_VERSION; // set by the build from the lock file
 export * from "vega-util";
 export {View} from "vega-view";
 export {parse} from "vega-parser";
-export {expressionFunction} from "vega-functions";
-export {loader} from "vega-loader";
 export {
   numberFormatDefaultLocale as formatLocale,
   timeFormatDefaultLocale as timeFormatLocale,

@@ -1,0 +1,108 @@
+"""What the book builds with Node.js: the chart script, and a slimmer theme.
+
+- `lacbook-charts.js`: Vega's runtime and vega-tooltip, without Vega-Lite.
+  Charts reach the page already compiled to Vega (charts.py), so the browser
+  needs neither Vega-Lite nor Vega's map, network and text-layout transforms.
+  vl-convert's bundle carries all of them, plus four copies of Vega's
+  scenegraph (~900 KB); this one is about half that size.
+- `slim_theme`, once the pages are written, drops the CSS rules and icon-font
+  glyphs that no page uses (PurgeCSS, subset-font; see slim-theme.mjs).
+
+All of it comes from `assets/page-scripts/` (versions pinned by its
+package-lock.json, one copy of each package by its `overrides`). Building
+needs Node.js and npm, and the npm registry or npm's own cache the first
+time; the results are cached under a key of everything they are made of.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+SOURCE = Path(__file__).resolve().parent / "assets" / "page-scripts"
+# Bundle name -> its entry point in SOURCE.
+ENTRIES = {"lacbook-charts.js": "embed-charts.js"}
+
+
+class PageScriptError(RuntimeError):
+    """A page script could not be built; the message says why and what to install."""
+
+
+def sources() -> list[Path]:
+    return sorted(path for path in SOURCE.iterdir() if path.suffix in {".js", ".mjs", ".json"})
+
+
+def locked_version(package: str) -> str:
+    """The version of an npm package that the lock file installs."""
+    lock = json.loads((SOURCE / "package-lock.json").read_text(encoding="utf-8"))
+    return lock["packages"][f"node_modules/{package}"]["version"]
+
+
+def cache_key() -> str:
+    digest = hashlib.sha256()
+    for path in sources():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _run(command: list[str], cwd: Path) -> None:
+    try:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise PageScriptError(
+            f"{command[0]} not found: building the page scripts needs Node.js and npm "
+            "(Debian: apt-get install nodejs npm)"
+        ) from None
+    if done.returncode != 0:
+        raise PageScriptError(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+
+
+def workspace(cache_dir: Path) -> Path:
+    """The npm install of assets/page-scripts/ with its bundles built, made once per sources.
+
+    Both editions build at the same time: each prepares its own folder and the
+    first to finish publishes it with one rename; the other's is discarded.
+    """
+    ready = cache_dir / f"page-scripts-{cache_key()}"
+    if ready.exists():
+        return ready
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{ready.name}.", dir=cache_dir))
+    try:
+        for path in sources():
+            shutil.copy(path, work / path.name)
+        _run(["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], work)
+        for bundle, entry in ENTRIES.items():
+            _run([
+                str(work / "node_modules/.bin/esbuild"), entry, "--bundle", "--minify", "--format=iife",
+                "--target=es2020", "--alias:vega=./vega.js",
+                f"--outfile={bundle}", "--log-level=warning",
+            ], work)
+        work.rename(ready)
+        for stale in cache_dir.glob("page-scripts-*"):
+            if stale.is_dir() and stale != ready and "." not in stale.name:
+                shutil.rmtree(stale, ignore_errors=True)  # an older version of the sources
+    except OSError:
+        if not ready.exists():
+            raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ready
+
+
+def page_script(bundle: str, cache_dir: Path) -> str:
+    """A bundled script (a name of ENTRIES)."""
+    return (workspace(cache_dir) / bundle).read_text(encoding="utf-8")
+
+
+def slim_theme(edition: Path, cache_dir: Path) -> str:
+    """Drop unused CSS rules and icon glyphs from a built edition (slim-theme.mjs); says what it kept."""
+    folder = workspace(cache_dir)
+    done = subprocess.run(["node", "slim-theme.mjs", str(edition)], cwd=folder, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise PageScriptError(f"slimming the theme's CSS and fonts in {edition} failed:\n{done.stderr[-4000:]}")
+    return done.stdout.strip()
