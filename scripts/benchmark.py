@@ -9,7 +9,6 @@ touched. Figures are medians of --runs runs, with their range.
 from __future__ import annotations
 
 import argparse
-import pickle
 import platform
 import resource
 import shutil
@@ -66,11 +65,12 @@ def naive_build(root: Path, out: Path) -> float:
     return total
 
 
-def executed_at(root: Path, lang: str) -> dict[str, float]:
-    """When each page's notebook was last executed, from the edition's saved environment."""
-    with (root / "_build" / "doctrees" / lang / "environment.pickle").open("rb") as handle:
-        env = pickle.load(handle)
-    return {page: (meta.get("exec_data") or {}).get("mtime", 0) for page, meta in env.nb_metadata.items()}
+def executed_at(root: Path, lang: str) -> dict[str, str]:
+    """When each page's notebook last ran: the creation time of its record in the edition's execution cache."""
+    from jupyter_cache import get_cache
+
+    (folder,) = (root / "_build" / ".jupyter_cache").glob(f"{lang}-*")
+    return {Path(record.uri).stem: str(record.created) for record in get_cache(folder).list_cache_records()}
 
 
 def edit_prose(root: Path) -> None:

@@ -117,9 +117,13 @@ def test_the_english_cache_never_serves_the_spanish_edition(book_copy):
 
 
 def test_the_cache_key_follows_what_kernels_read(book_copy):
-    """Spanish chart text changes the Spanish kernels' inputs, not the English ones; data changes both."""
+    """The package's Spanish chart text changes the Spanish kernels' inputs, not the English
+    ones; a chapter's own catalogue is left to that chapter (test_incremental); data change both."""
     before = {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")}
-    catalogue = book_copy / "translations/es/charts/responses.po"
+    chapter = book_copy / "translations/es/charts/responses.po"
+    chapter.write_text(chapter.read_text() + "\n# edited\n")
+    assert {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")} == before
+    catalogue = book_copy / "translations/es/charts/lacbook.po"
     catalogue.write_text(catalogue.read_text() + "\n# edited\n")
     after_catalogue = {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")}
     assert after_catalogue["en"] == before["en"] and after_catalogue["es"] != before["es"]

@@ -60,8 +60,9 @@ class BuildError(RuntimeError):
 
 
 def kernel_fingerprint(root: Path, lang: str) -> str:
-    """Digest of what an edition's kernels read: the package, the data, the language's chart catalogues."""
-    patterns = [*KERNEL_INPUTS, f"translations/{lang}/charts/*.po"]
+    """Digest of what every kernel of an edition reads: the package, the data, the package's chart
+    catalogue. A chapter's own chart catalogue invalidates that chapter only (site.py)."""
+    patterns = [*KERNEL_INPUTS, f"translations/{lang}/charts/lacbook.po"]
     files = sorted(PACKAGE.rglob("*.py")) + [p for pattern in patterns for p in sorted(root.glob(pattern))]
     digest = hashlib.sha256()
     for path in files:

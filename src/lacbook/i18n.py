@@ -50,31 +50,47 @@ def charts_catalogues(lang: str, translations: Path = TRANSLATIONS) -> Path:
     return translations / lang / "charts"
 
 
+PACKAGE_CATALOGUE = "lacbook"  # charts/lacbook.po: messages of this package, used by every chapter
+
+
 @cache
-def _catalogue(lang: str) -> dict[str, str]:
-    """Translated, non-fuzzy messages of all chart catalogues, read straight from the .po files."""
-    paths = sorted(charts_catalogues(lang).glob("*.po"))
-    if not paths:
-        raise TranslationError(f"{charts_catalogues(lang)}: no chart catalogues for language {lang!r}")
-    messages = {}
-    for path in paths:
-        with path.open("rb") as handle:
-            messages.update({m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy})
-    return messages
+def _catalogue(lang: str, name: str) -> dict[str, str]:
+    """Translated, non-fuzzy messages of one chart catalogue, read straight from its .po file."""
+    path = charts_catalogues(lang) / f"{name}.po"
+    if not path.is_file():
+        raise TranslationError(f"{path}: no chart catalogue {name!r} for language {lang!r}")
+    with path.open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy}
 
 
-def _(message: str, lang: str | None = None) -> str:
-    """Translate a message of the charts domain; a missing translation is an error."""
+def _translate(message: str, lang: str | None, names: tuple[str, ...]) -> str:
     lang = lang or language()
     if lang == SOURCE_LANGUAGE:
         return message
-    try:
-        return _catalogue(lang)[message]
-    except KeyError:
-        raise TranslationError(
-            f"{charts_catalogues(lang)}: no translation for {message!r}; "
-            "run `python3 tasks.py catalogues` and translate it"
-        ) from None
+    for name in names:
+        if message in (messages := _catalogue(lang, name)):
+            return messages[message]
+    raise TranslationError(
+        f"{charts_catalogues(lang) / (names[0] + '.po')}: no translation for {message!r}; "
+        "run `python3 tasks.py catalogues` and translate it"
+    )
+
+
+def _(message: str, lang: str | None = None) -> str:
+    """Translate one of this package's messages (charts/lacbook.po); a missing translation is an error."""
+    return _translate(message, lang, (PACKAGE_CATALOGUE,))
+
+
+def translator(chapter: str):
+    """The `_` of one chapter: its own chart catalogue (charts/<chapter>.po), then the package's.
+
+    A chapter reads no other chapter's catalogue, so that editing one
+    catalogue re-executes that chapter alone (see site.py).
+    """
+    def translate(message: str, lang: str | None = None) -> str:
+        return _translate(message, lang, (chapter, PACKAGE_CATALOGUE))
+
+    return translate
 
 
 def number(value: float, lang: str | None = None, digits: int = 0) -> str:

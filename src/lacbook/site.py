@@ -14,12 +14,14 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import html
 import json
 import shutil
 from pathlib import Path
 
 from docutils import nodes
+from jupyter_cache import get_cache
 from myst_nb.ext.glue.crossref import read_glue_cache
 from sphinx.application import Sphinx
 from sphinx.locale import _ as sphinx_
@@ -159,6 +161,51 @@ class PasteGluedNumbers(SphinxTransform):
             node.replace_self(nodes.raw(text, markup, format="html"))
 
 
+def chart_catalogue(app: Sphinx, docname: str) -> Path | None:
+    """The chapter's own catalogue of chart text in a translated edition, if it has one."""
+    if app.config.language == SOURCE_LANGUAGE or not app.config.locale_dirs:
+        return None
+    path = Path(app.config.locale_dirs[0]) / app.config.language / "charts" / f"{docname}.po"
+    return path if path.is_file() else None
+
+
+def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Sphinx reads a chapter again when its chart catalogue changes (as it does for prose catalogues)."""
+    catalogue = chart_catalogue(app, docname)
+    if catalogue:
+        app.env.note_dependency(str(catalogue))
+
+
+def forget_outputs_of_retranslated_charts(app: Sphinx, env, docnames: list[str]) -> None:
+    """Drop the cached outputs of chapters whose chart catalogue changed since they last ran.
+
+    jupyter-cache matches notebooks by their code alone, so it would serve the
+    old chart text; the build's cache key leaves chapter catalogues out, so
+    that only the chapter whose catalogue changed runs again.
+    """
+    cache_path = env.mystnb_config.execution_cache_path
+    if not cache_path or app.config.language == SOURCE_LANGUAGE:
+        return
+    ledger = Path(cache_path) / "chart-catalogues.json"
+    seen = json.loads(ledger.read_text(encoding="utf-8")) if ledger.is_file() else {}
+    stale = set()
+    for docname in docnames:
+        catalogue = chart_catalogue(app, docname)
+        if catalogue is None:
+            continue
+        digest = hashlib.sha256(catalogue.read_bytes()).hexdigest()
+        if seen.get(docname, digest) != digest:
+            stale.add(str(env.doc2path(docname)))
+        seen[docname] = digest
+    if stale:
+        cache = get_cache(cache_path)
+        for record in cache.list_cache_records():
+            if record.uri in stale:
+                cache.remove_cache(record.pk)
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    ledger.write_text(json.dumps(seen, indent=1, sort_keys=True), encoding="utf-8")
+
+
 def on_config_inited(app: Sphinx, config) -> None:
     config.templates_path = [str(TEMPLATES), *config.templates_path]
     config.html_static_path = [*config.html_static_path, str(ASSETS / "static")]
@@ -242,6 +289,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", keep_executed_notebooks_per_edition, priority=900)
     app.connect("builder-inited", on_builder_inited)
+    app.connect("source-read", on_source_read)
+    app.connect("env-before-read-docs", forget_outputs_of_retranslated_charts)
     app.connect("html-page-context", on_page_context)
     app.connect("build-finished", on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
