@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import platform
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -20,20 +19,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PARTS = ("book", "data", "translations", "_config.yml", "_toc.yml")
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import copy_book  # noqa: E402  (the same copy of the book the tests build)
 EDITED_CHAPTER = "responses"
-
-
-def copy_book(into: Path) -> Path:
-    root = into / "book-copy"
-    root.mkdir()
-    for part in PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
-        else:
-            shutil.copy(source, root / part)
-    return root
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, int]:

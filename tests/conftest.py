@@ -29,10 +29,9 @@ def site(tmp_path_factory) -> Path:
     return out / "html"
 
 
-@pytest.fixture
-def book_copy(tmp_path) -> Path:
-    """A copy of the book's sources to break or trim without touching the repository."""
-    root = tmp_path / "book-copy"
+def copy_book(into: Path) -> Path:
+    """Copy the book's sources (not the package, which stays installed) into `into`/book-copy."""
+    root = into / "book-copy"
     root.mkdir()
     for part in BOOK_PARTS:
         source = REPO / part
@@ -41,3 +40,9 @@ def book_copy(tmp_path) -> Path:
         else:
             shutil.copy(source, root / part)
     return root
+
+
+@pytest.fixture
+def book_copy(tmp_path) -> Path:
+    """A copy of the book's sources to break or trim without touching the repository."""
+    return copy_book(tmp_path)

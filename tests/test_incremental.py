@@ -10,14 +10,13 @@ shows. The tests run in file order, each on the state the previous one left.
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
 from jupyter_cache import get_cache
 
-from conftest import BOOK_PARTS, REPO, run_build
+from conftest import copy_book, run_build
 
 pytestmark = pytest.mark.build
 
@@ -30,14 +29,7 @@ ADDED_ES = "Una frase añadida para probar las compilaciones incrementales."
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("incremental") / "book-copy"
-    root.mkdir()
-    for part in BOOK_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
-        else:
-            shutil.copy(source, root / part)
+    root = copy_book(tmp_path_factory.mktemp("incremental"))
     rebuild(root)
     return root
 

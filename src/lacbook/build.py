@@ -233,6 +233,19 @@ def preview(root: Path, lang: str, build_dir: Path, only: list[str] | None, port
     return subprocess.run(command).returncode
 
 
+def inputs_digest(root: Path, langs: list[str], only: list[str] | None) -> str:
+    """Digest of everything a build reads (sources, catalogues, data, settings, this package,
+    the locked environment) and of what it was asked to build."""
+    files = [root / "_config.yml", root / "_toc.yml", REPO / "requirements.lock"]
+    for folder in (root / "book", root / "translations", root / "data", PACKAGE):
+        files += [p for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix not in {".mo", ".pyc"}]
+    digest = hashlib.sha256(repr((langs, only)).encode())
+    for path in files:
+        if path.is_file():
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def write_root(build_dir: Path) -> Path:
     """The site's root: links to both editions, and a one-time language choice."""
     site = build_dir / "html"
@@ -251,6 +264,13 @@ def build_site(
     if problems:
         raise BuildError("incomplete translations:\n  " + "\n  ".join(problems))
     started = time.perf_counter()
+    # Like make: when nothing the build reads has changed since the last
+    # successful build of the same editions, the site is already up to date.
+    stamp, digest = build_dir / ".last-build", inputs_digest(root, langs, only)
+    if not rerun and stamp.is_file() and stamp.read_text() == digest and (build_dir / "html/index.html").is_file():
+        print("Nothing changed since the last build: the site is up to date.")
+        return time.perf_counter() - started
+    stamp.unlink(missing_ok=True)
     command = [sys.executable, "-m", "lacbook.build", "--edition", "--root", str(root), "--out", str(build_dir)]
     if rerun:
         command.append("--rerun")
@@ -268,6 +288,7 @@ def build_site(
     if failed:
         raise BuildError(f"edition(s) failed: {', '.join(failed)}; see the messages above")
     write_root(build_dir)
+    stamp.write_text(digest)
     return time.perf_counter() - started
 
 
