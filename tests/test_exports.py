@@ -10,7 +10,7 @@ import pytest
 import vl_convert as vlc
 from bs4 import BeautifulSoup
 
-from lacbook import pagescripts
+from lacbook import charts, pagescripts
 from lacbook.a11y import fix_markup
 from lacbook.charts import VEGA_LITE_VERSION
 from lacbook.exports import data_table, drawn_fields_only, tooltip_columns
@@ -96,3 +96,15 @@ def test_the_page_carries_only_the_fields_a_chart_names():
     assert spec["data"][0]["values"] == rows  # the original, for the CSV, is untouched
     whole = {**spec, "signals": [{"name": "picked", "update": "datum"}]}
     assert drawn_fields_only(whole)["data"][0]["values"] == rows
+
+
+def test_charts_render_for_the_site_in_a_build_and_as_svg_in_a_notebook(monkeypatch):
+    """A reviewer running a chapter in JupyterLab sees the chart, in the chosen language."""
+    chart = alt.Chart(ROWS).mark_bar().encode(x=alt.X("amount:Q", title="Monto"), y="place:N").to_dict()
+    monkeypatch.setenv("LACBOOK_LANG", "es")
+    monkeypatch.delenv(charts.BUILD_FLAG, raising=False)
+    notebook = charts.render(chart)
+    assert notebook["image/svg+xml"].lstrip().startswith("<svg") and "4.000.000" in notebook["image/svg+xml"]
+    monkeypatch.setenv(charts.BUILD_FLAG, "1")
+    site = charts.render(chart)
+    assert 'class="lacbook-chart"' in site["text/html"] and "image/svg+xml" not in site

@@ -123,6 +123,7 @@ def sphinx_overrides(root: Path, lang: str, build_dir: Path, toc: Path) -> dict:
 def kernel_environment(root: Path, lang: str) -> None:
     """What chapter kernels inherit: the edition's language and the book's data and catalogues."""
     os.environ["LACBOOK_LANG"] = lang
+    os.environ["LACBOOK_BUILD"] = "1"  # charts render for the site, not as notebook images
     os.environ["LACBOOK_DATA_DIR"] = str(root / "data")
     os.environ["LACBOOK_TRANSLATIONS_DIR"] = str(root / "translations")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from itertools import count
 
 import altair as alt
@@ -22,6 +23,7 @@ VEGA_TIME_LOCALE = {"en": "en-US", "es": "es-ES"}
 
 THEME = "lacbook"
 RENDERER = "lacbook"
+BUILD_FLAG = "LACBOOK_BUILD"  # set by the build for its kernels (build.kernel_environment)
 VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -50,8 +52,16 @@ def theme() -> dict:
 
 
 def render(spec: dict, **_metadata) -> dict:
-    """Mime bundle for a chart: placeholder + compiled Vega spec + number locale."""
+    """Mime bundle for a chart: in the book, placeholder + compiled Vega spec + number locale.
+
+    Outside a build (a reviewer running a chapter in JupyterLab), a static SVG
+    drawn by vl-convert in the same locale: the notebook needs no chart script.
+    """
     lang = language()
+    if not os.environ.get(BUILD_FLAG):
+        svg = vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, format_locale=VEGA_FORMAT_LOCALE[lang],
+                                  time_format_locale=vlc.get_time_format_locale(VEGA_TIME_LOCALE[lang]))
+        return {"image/svg+xml": svg, "text/plain": f"[chart] {_title_text(spec)}"}
     if not COMPOUND_VIEWS & spec.keys():
         # Single and layered views re-lay themselves out to the column's width.
         spec = {"width": "container", **spec}
