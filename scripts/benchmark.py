@@ -22,6 +22,31 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from conftest import copy_book  # noqa: E402  (the same copy of the book the tests build)
 EDITED_CHAPTER = "responses"
+NOTES = """
+## What the figures are made of
+
+- **Clean build**: both editions run side by side, one per core, each
+  executing its nine notebooks in turn (about 22 s of kernel time per
+  edition in `tasks.py rerun`'s execution report, most of it starting
+  kernels and importing pandas, Altair and Frictionless), then Sphinx
+  writes 13 pages per edition, vl-convert exports each chart as SVG and PNG,
+  and PurgeCSS and subset-font slim the theme (about 1.5 s).
+- **Naive build**: `jupyter-book build` run twice, one edition after the
+  other, with execution forced; it builds English twice, because its
+  command line cannot set the language, so it does less than the real build
+  (no Spanish catalogues) and still takes longer.
+- **No-change rebuild**: the build compares a digest of everything it reads
+  (chapters, catalogues, data, settings, the `lacbook` package, the lock
+  file) with the one saved by the last successful build, and stops there.
+- **Prose edit**: the chapter title changes, so Sphinx reads that chapter
+  again (from the execution cache, no kernel), and rewrites every page,
+  whose sidebar shows the title. A Sphinx run with nothing to read takes
+  about 3 s per edition (start-up, its saved environment, slimming the
+  theme again); going lower would mean keeping a Sphinx process alive
+  between builds, as `tasks.py preview` does.
+- **Code edit**: only the edited chapter runs again, in each language;
+  `tests/test_incremental.py` checks this and the other kinds of edit.
+"""
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, int]:
@@ -129,7 +154,7 @@ def main() -> int:
         f"| one chapter's code edited ({EDITED_CHAPTER}) | {summary([r['code_edit'] for r in runs])} "
         f"| re-executed: {runs[-1]['reexecuted']} | only that chapter |",
         f"| peak memory (largest build process) | {max(r['peak_kib'] for r in runs) / 1024:.0f} MiB | | |",
-        "",
+        NOTES,
     ]
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
