@@ -24,8 +24,7 @@ import tempfile
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent / "assets" / "page-scripts"
-# Bundle name -> its entry point in SOURCE.
-ENTRIES = {"lacbook-charts.js": "embed-charts.js"}
+CHART_SCRIPT = "lacbook-charts.js"  # bundled from embed-charts.js
 
 
 class PageScriptError(RuntimeError):
@@ -49,7 +48,8 @@ def cache_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def _run(command: list[str], cwd: Path) -> None:
+def _run(command: list[str], cwd: Path) -> str:
+    """Run a Node.js tool; its output, or an error that says what failed and what to install."""
     try:
         done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     except FileNotFoundError:
@@ -59,10 +59,11 @@ def _run(command: list[str], cwd: Path) -> None:
         ) from None
     if done.returncode != 0:
         raise PageScriptError(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return done.stdout
 
 
 def workspace(cache_dir: Path) -> Path:
-    """The npm install of assets/page-scripts/ with its bundles built, made once per sources.
+    """The npm install of assets/page-scripts/ with the chart script built, made once per sources.
 
     Both editions build at the same time: each prepares its own folder and the
     first to finish publishes it with one rename; the other's is discarded.
@@ -76,12 +77,10 @@ def workspace(cache_dir: Path) -> Path:
         for path in sources():
             shutil.copy(path, work / path.name)
         _run(["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], work)
-        for bundle, entry in ENTRIES.items():
-            _run([
-                str(work / "node_modules/.bin/esbuild"), entry, "--bundle", "--minify", "--format=iife",
-                "--target=es2020", "--alias:vega=./vega.js",
-                f"--outfile={bundle}", "--log-level=warning",
-            ], work)
+        _run([
+            str(work / "node_modules/.bin/esbuild"), "embed-charts.js", "--bundle", "--minify", "--format=iife",
+            "--target=es2020", "--alias:vega=./vega.js", f"--outfile={CHART_SCRIPT}", "--log-level=warning",
+        ], work)
         work.rename(ready)
         for stale in cache_dir.glob("page-scripts-*"):
             if stale.is_dir() and stale != ready and "." not in stale.name:
@@ -94,15 +93,10 @@ def workspace(cache_dir: Path) -> Path:
     return ready
 
 
-def page_script(bundle: str, cache_dir: Path) -> str:
-    """A bundled script (a name of ENTRIES)."""
-    return (workspace(cache_dir) / bundle).read_text(encoding="utf-8")
+def chart_script(cache_dir: Path) -> str:
+    return (workspace(cache_dir) / CHART_SCRIPT).read_text(encoding="utf-8")
 
 
 def slim_theme(edition: Path, cache_dir: Path) -> str:
     """Drop unused CSS rules and icon glyphs from a built edition (slim-theme.mjs); says what it kept."""
-    folder = workspace(cache_dir)
-    done = subprocess.run(["node", "slim-theme.mjs", str(edition)], cwd=folder, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise PageScriptError(f"slimming the theme's CSS and fonts in {edition} failed:\n{done.stderr[-4000:]}")
-    return done.stdout.strip()
+    return _run(["node", "slim-theme.mjs", str(edition)], workspace(cache_dir)).strip()

@@ -30,7 +30,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import extract_messages
 
 from .a11y import fix_markup
-from .pagescripts import page_script, slim_theme
+from .pagescripts import chart_script, slim_theme
 from .exports import add_downloads
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
 
@@ -268,7 +268,7 @@ def on_build_finished(app: Sphinx, exception) -> None:
     cache = Path(app.config.lacbook_cache_dir or Path(app.doctreedir) / "lacbook-cache")
     target = outdir / "_static" / CHART_SCRIPT
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page_script(target.name, cache), encoding="utf-8")
+    target.write_text(chart_script(cache), encoding="utf-8")
     # The theme still copies the script that webpack-macros.html leaves out: no page loads it.
     for unused in (outdir / "_static" / "scripts").glob("fontawesome.js*"):
         unused.unlink()
