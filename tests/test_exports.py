@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import altair as alt
 import pandas as pd
@@ -108,3 +109,19 @@ def test_charts_render_for_the_site_in_a_build_and_as_svg_in_a_notebook(monkeypa
     monkeypatch.setenv(charts.BUILD_FLAG, "1")
     site = charts.render(chart)
     assert 'class="lacbook-chart"' in site["text/html"] and "image/svg+xml" not in site
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ["1K", "1M", "US$1.5M", "US$500K"]),
+    ("es", ["1\u00a0mil", "1\u00a0M", "US$\u00a01,5\u00a0M", "US$\u00a0500\u00a0mil"]),
+])
+def test_compact_axis_labels_follow_the_text_not_si_prefixes(lang, expected):
+    """Axis ticks read like the numbers in the prose (Babel), not d3's "1k" and "1.5M"."""
+    rows = pd.DataFrame({"people": [1, 1_000_000], "money": [500_000, 1_500_000]})
+    chart = alt.Chart(rows).mark_point().encode(
+        x=alt.X("people:Q", axis=alt.Axis(labelExpr=charts.compact_labels(lang=lang), values=[1_000, 1_000_000])),
+        y=alt.Y("money:Q", axis=alt.Axis(labelExpr=charts.compact_labels(money=True, lang=lang),
+                                         values=[500_000, 1_500_000])))
+    svg = vlc.vegalite_to_svg(chart.to_dict(), format_locale=VEGA_FORMAT_LOCALE[lang])
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert all(label in labels for label in expected), labels

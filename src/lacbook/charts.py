@@ -17,7 +17,7 @@ from itertools import count
 import altair as alt
 import vl_convert as vlc
 
-from .i18n import VEGA_FORMAT_LOCALE, language
+from .i18n import MONEY_PREFIX, VEGA_FORMAT_LOCALE, language
 
 VEGA_TIME_LOCALE = {"en": "en-US", "es": "es-ES"}
 
@@ -49,6 +49,28 @@ def theme() -> dict:
             "bar": {"stroke": "#ffffff", "strokeWidth": 0.5},
         }
     }
+
+
+# Babel's short forms (i18n.compact): 1.5M / 20K in English, 1,5 M / 20 mil in Spanish.
+COMPACT_UNITS = {"en": ("", "K", "M"), "es": ("\u00a0", "mil", "M")}
+
+
+def compact_labels(money: bool = False, lang: str | None = None) -> str:
+    """A Vega label expression writing axis numbers as the text does (`i18n.compact`, `i18n.money`).
+
+    d3's SI format ("~s") gives "20k", "1.5M" and "1G" in every language; this
+    gives the page's own short forms, with its decimal mark (Vega's `format`
+    follows the page's number locale).
+    """
+    lang = lang or language()
+    space, thousand, million = COMPACT_UNITS[lang]
+    prefix = json.dumps(MONEY_PREFIX[lang] if money else "")
+    value = "datum.value"
+    return (
+        f"{prefix} + (abs({value}) >= 1e6 ? format({value} / 1e6, '~r') + '{space}{million}'"
+        f" : abs({value}) >= 1e3 ? format({value} / 1e3, '~r') + '{space}{thousand}'"
+        f" : format({value}, '~r'))"
+    )
 
 
 def render(spec: dict, **_metadata) -> dict:
