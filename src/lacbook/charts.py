@@ -83,7 +83,7 @@ def render(spec: dict, **_metadata) -> dict:
     if not os.environ.get(BUILD_FLAG):
         svg = vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, format_locale=VEGA_FORMAT_LOCALE[lang],
                                   time_format_locale=vlc.get_time_format_locale(VEGA_TIME_LOCALE[lang]))
-        return {"image/svg+xml": svg, "text/plain": f"[chart] {_title_text(spec)}"}
+        return {"image/svg+xml": svg, "text/plain": f"[chart] {title_text(spec)}"}
     if not COMPOUND_VIEWS & spec.keys():
         # Single and layered views re-lay themselves out to the column's width.
         spec = {"width": "container", **spec}
@@ -97,7 +97,7 @@ def render(spec: dict, **_metadata) -> dict:
     # "</" inside a <script> block would end it early; JSON allows the escape.
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     chart_id = f"lacbook-chart-{next(_chart_ids)}"
-    title = _title_text(spec)
+    title = title_text(spec)
     markup = (
         f'<div class="lacbook-chart" id="{chart_id}" data-title="{html.escape(title)}">'
         '<div class="lacbook-chart__view"></div>'
@@ -107,7 +107,8 @@ def render(spec: dict, **_metadata) -> dict:
     return {"text/html": markup, "text/plain": f"[chart] {title}"}
 
 
-def _title_text(spec: dict) -> str:
+def title_text(spec: dict) -> str:
+    """A chart's title as one line, from a Vega-Lite or a compiled Vega spec."""
     title = spec.get("title", "")
     if isinstance(title, dict):
         title = title.get("text", "")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import vl_convert as vlc
 
+from .charts import title_text
 from .i18n import number
 
 SPEC = re.compile(r'(<script type="application/json" class="lacbook-chart__spec">)(.*?)(</script>)', re.S)
@@ -108,13 +109,6 @@ def data_table(payload: dict, caption: str) -> str:
     )
 
 
-def chart_title(spec: dict) -> str:
-    title = spec.get("title", "")
-    if isinstance(title, dict):
-        title = title.get("text", "")
-    return " ".join(title) if isinstance(title, list) else str(title)
-
-
 def write_csv(rows: list[dict], path: Path) -> None:
     columns = list(dict.fromkeys(key for row in rows for key in row))
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -152,10 +146,12 @@ def drawn_fields_only(spec: dict) -> dict:
     skeleton = json.dumps({**spec, "data": [{k: v for k, v in d.items() if k != "values"} for d in spec.get("data", [])]})
     if WHOLE_DATUM.search(skeleton):
         return spec
+    def named(key: str) -> bool:
+        return json.dumps(key)[1:-1] in skeleton
+
     data = []
     for dataset in spec.get("data", []):
         if "values" in dataset and isinstance(dataset["values"], list):
-            named = lambda key: json.dumps(key)[1:-1] in skeleton  # noqa: E731
             dataset = {**dataset, "values": [
                 {key: value for key, value in row.items() if named(key)} if isinstance(row, dict) else row
                 for row in dataset["values"]
@@ -179,7 +175,7 @@ def add_downloads(body: str, pagename: str, outdir: Path, labels: dict[str, str]
         export_chart(payload, folder / name)
         href = f"{up}{FOLDER}/{name}"
         title = html.escape(str(payload["spec"].get("description") or labels["image"]))
-        caption = chart_title(payload["spec"]) or labels["image"]
+        caption = title_text(payload["spec"]) or labels["image"]
         links = " · ".join(
             f'<a href="{href}.{ext}" download>{html.escape(labels[ext])}</a>' for ext in ("csv", "svg", "png")
         )
