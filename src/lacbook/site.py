@@ -279,6 +279,7 @@ def on_build_finished(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("lacbook.editorial")
     app.add_config_value("lacbook_cache_dir", "", "env")
     app.add_config_value("lacbook_data_dir", "", "env")
     app.add_transform(RequireTranslation)
