@@ -61,17 +61,29 @@ def task_test(*args: str) -> int:
     return python("-m", "pytest", *args)
 
 
+def exec_python(*args: str) -> int:
+    """Become the task's process, so that ending this one (Ctrl+C, kill) ends the server too."""
+    os.chdir(ROOT)
+    os.execv(str(PYTHON), [str(PYTHON), *args])
+
+
 def task_serve(*args: str) -> int:
-    """Serve the built site on http://localhost:8000/ (build first)."""
+    """Serve the built site on http://localhost:8000/ (serve PORT for another port; build first)."""
     port = args[0] if args else "8000"
-    print(f"Serving {ROOT / '_build/html'} on http://localhost:{port}/ (Ctrl+C to stop)")
-    return python("-m", "http.server", "--bind", "127.0.0.1", "--directory", "_build/html", port)
+    print(f"Serving {ROOT / '_build/html'} on http://localhost:{port}/ (Ctrl+C to stop)", flush=True)
+    return exec_python("-m", "http.server", "--bind", "127.0.0.1", "--directory", "_build/html", port)
 
 
 def task_preview(*args: str) -> int:
-    """Live preview: serve one edition on :8000 and rebuild it on every edit (e.g. preview --lang es --only responses)."""
+    """Live preview of one edition, rebuilt on every edit, never published (preview [--port 8000] [--lang es] [--only responses])."""
+    args = list(args)
+    port = "8000"
+    if "--port" in args:
+        at = args.index("--port")
+        port = args[at + 1] if at + 1 < len(args) else port
+        del args[at:at + 2]
     lang = [] if "--lang" in args else ["--lang", "en"]
-    return python("-m", "lacbook.build", "--preview", "8000", *lang, *args)
+    return exec_python("-m", "lacbook.build", "--preview", port, *lang, *args)
 
 
 def task_catalogues(*args: str) -> int:

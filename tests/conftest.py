@@ -42,6 +42,27 @@ def copy_book(into: Path) -> Path:
     return root
 
 
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minibook"
+# What the small fixture book takes from the real one rather than repeating it.
+SHARED_PARTS = ("_config.yml", "data", "book/_static", "book/references.bib", "book/references.md",
+                "translations/es/LC_MESSAGES/sphinx.po", "translations/es/LC_MESSAGES/references.po",
+                "translations/es/charts/lacbook.po")
+
+
+def copy_minibook(into: Path) -> Path:
+    """The two-page fixture book (tests/fixtures/minibook) with the real settings, data and
+    interface catalogues, in `into`/minibook."""
+    root = into / "minibook"
+    shutil.copytree(FIXTURE, root)
+    for part in SHARED_PARTS:
+        source, target = REPO / part, root / part
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy(source, target)
+    return root
+
+
 @pytest.fixture
 def book_copy(tmp_path) -> Path:
     """A copy of the book's sources to break or trim without touching the repository."""

@@ -1,133 +1,254 @@
-"""The build refuses to publish a broken chapter or a half-translated edition, and never mixes languages."""
+"""What ships is exactly what was checked.
+
+Each bad input an author might leave in the book is tried on the small fixture
+book (tests/fixtures/minibook), built once and copied for each case: the build
+must fail with a message naming the file and what to do, fail again the same
+way when run again unchanged, and leave the published site byte for byte as it
+was. Partial builds never touch the published site.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
+import time
+from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po, write_po
 from bs4 import BeautifulSoup
 
-from conftest import run_build
+from conftest import copy_minibook, run_build
 from lacbook.build import kernel_fingerprint
-from lacbook.translations import check_catalogues
 
-BROKEN_CHAPTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+pytestmark = pytest.mark.build
 
-# A chapter that fails
-
+BROKEN_CELL = """
 ```{code-cell} ipython3
 raise RuntimeError("deliberately broken cell")
 ```
 """
 
-
-BROKEN_CHART = BROKEN_CHAPTER.replace(
-    'raise RuntimeError("deliberately broken cell")',
-    """import altair as alt
-import pandas as pd
-from lacbook import charts
-
-charts.use()
-from myst_nb import glue
-
-charts.vlc = None  # the compiler is gone: displaying the chart fails, the cell itself does not
-glue("chart", alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q"), display=False)""",
-)
+# Displaying a chart fails (its compiler is gone) although the cell itself does not raise.
+BROKEN_DISPLAY = """
+```{code-cell} ipython3
+charts.vlc = None
+glue("fig-broken", alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q"), display=False)
+```
+"""
 
 
-def add_chapter(root, name: str, text: str) -> None:
-    """Write a chapter into a copy of the book and list it in the table of contents."""
-    (root / "book" / f"{name}.md").write_text(text, encoding="utf-8")
-    with (root / "_toc.yml").open("a", encoding="utf-8") as toc:
-        toc.write(f"  - file: {name}\n")
+@pytest.fixture(scope="module")
+def good_book(tmp_path_factory) -> Path:
+    """The fixture book, built and published once."""
+    root = copy_minibook(tmp_path_factory.mktemp("good"))
+    done = run_build("--root", str(root))
+    assert done.returncode == 0, done.stderr[-4000:]
+    return root
 
 
-def spoil(catalogue, fuzzy_index: int, empty_index: int) -> tuple[str, str]:
-    """Make one entry fuzzy and empty another; return their msgids."""
-    with catalogue.open("rb") as handle:
-        messages = read_po(handle)
-    entries = [m for m in messages if m.id]
-    entries[fuzzy_index].flags.add("fuzzy")
-    entries[empty_index].string = ""
-    with catalogue.open("wb") as handle:
-        write_po(handle, messages)
-    return entries[fuzzy_index].id, entries[empty_index].id
+@pytest.fixture
+def book(good_book: Path, tmp_path: Path) -> Path:
+    """A copy of the built fixture book, to break."""
+    root = tmp_path / "minibook"
+    shutil.copytree(good_book, root)
+    return root
 
 
-def test_a_failing_chapter_stops_the_build_and_is_named(book_copy):
-    add_chapter(book_copy, "broken", BROKEN_CHAPTER)
-    done = run_build("--root", str(book_copy), "--lang", "en", "--only", "broken")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert "broken.md" in output and "deliberately broken cell" in output
-    assert "BUILD FAILED" in output
+def published(root: Path) -> dict[str, str]:
+    """Every file of the published site and a digest of its bytes."""
+    site = root / "_build" / "html"
+    return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def test_a_chart_that_fails_to_display_stops_the_build(book_copy):
-    add_chapter(book_copy, "broken", BROKEN_CHART)
-    done = run_build("--root", str(book_copy), "--lang", "en", "--only", "broken")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert "broken.md" in output and "raised while displaying its output" in output
+def failure(done) -> str:
+    """The author's part of a failed build's output (the log paths aside)."""
+    assert done.returncode != 0, f"the build passed:\n{done.stdout[-2000:]}"
+    message = done.stderr[done.stderr.index("BUILD FAILED"):]
+    return re.sub(r"\(\w+: full log with tracebacks: [^)]*\)", "(log)", message)
 
 
-def test_incomplete_catalogues_are_reported_entry_by_entry(book_copy):
-    translations = book_copy / "translations"
-    def problems() -> set[str]:  # without line numbers, which rewriting the file shifts
-        return {re.sub(r":\d+:", ":", p) for p in check_catalogues(translations, ["es"], pages={"glossary"})}
-
-    before = problems()
-    fuzzy, empty = spoil(translations / "es/LC_MESSAGES/glossary.po", 0, 1)
-    new = problems() - before
-    assert len(new) == 2, new
-    assert any("fuzzy" in p and repr(fuzzy) in p and "glossary.po" in p for p in new), new
-    assert any("untranslated" in p and repr(empty) in p for p in new), new
-
-
-def test_the_build_refuses_an_incomplete_spanish_edition(book_copy):
-    fuzzy, _ = spoil(book_copy / "translations/es/charts/lacbook.po", 0, 1)
-    done = run_build("--root", str(book_copy), "--lang", "es")
-    assert done.returncode != 0
-    assert repr(fuzzy) in done.stderr
-    assert not (book_copy / "_build" / "html" / "es").exists()
+def fails_twice(root: Path, *args: str) -> str:
+    """Build twice without a fix: both fail with the same message, and the site is untouched."""
+    before = published(root)
+    started = time.perf_counter()
+    first = failure(run_build("--root", str(root), *args))
+    seconds = time.perf_counter() - started
+    second = failure(run_build("--root", str(root), *args))
+    assert first == second, f"first:\n{first}\nsecond:\n{second}"
+    assert published(root) == before, "the failed build changed the published site"
+    assert "was left as it was" in first or "Nothing was published" in first
+    print(f"\n[{seconds:.1f} s] {first}")
+    return first
 
 
-def test_the_english_cache_never_serves_the_spanish_edition(book_copy):
-    """Build English, then Spanish, in one build folder: the Spanish chart must be Spanish."""
-    for lang in ("en", "es"):
-        done = run_build("--root", str(book_copy), "--lang", lang, "--only", "responses")
-        assert done.returncode == 0, done.stderr[-4000:]
-    page = BeautifulSoup((book_copy / "_build/html/es/responses.html").read_text(), "html.parser")
-    payload = json.loads(page.select_one("script.lacbook-chart__spec").string)
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def page(root: Path, lang: str, name: str) -> str:
+    return (root / "_build/html" / lang / f"{name}.html").read_text(encoding="utf-8")
+
+
+# --- Sphinx-time failures: fail, fail again, then pass once fixed -----------------------------
+
+def test_a_missing_number_fails_until_fixed_and_then_publishes(book):
+    chapter, catalogue = book / "book/one.md", book / "translations/es/LC_MESSAGES/one.po"
+    edit(chapter, "{num}`reached` people", "{num}`reachd` people")
+    edit(catalogue, "{num}`reached` people", "{num}`reachd` people")
+    edit(catalogue, "{num}`reached` personas", "{num}`reachd` personas")
+    message = fails_twice(book)
+    assert "en: book/one.md:30:" in message and "es: book/one.md:30:" in message
+    assert "{num}`reachd`" in message and "glued here:" in message and "reached" in message
+    edit(chapter, "reachd", "reached")
+    edit(catalogue, "reachd", "reached")
+    edit(catalogue, "reachd", "reached")
+    done = run_build("--root", str(book))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert 'data-figure="rmrp2022_eoy.r4v_region.people_reached.all.2022"' in page(book, "es", "one")
+
+
+def test_untranslated_text_fails_and_says_what_to_do(book):
+    append(book / "book/two.md", "\nA sentence nobody translated.\n")
+    message = fails_twice(book)
+    assert "es: book/two.md:" in message and "A sentence nobody translated." in message
+    assert "python3 tasks.py catalogues" in message and "translations/es/LC_MESSAGES/two.po" in message
+    assert "en:" not in message
+
+
+def test_a_link_to_a_page_that_does_not_exist_fails(book):
+    append(book / "book/two.md", "\nSee [nowhere](nowhere.md).\n")
+    message = fails_twice(book, "--lang", "en")
+    assert "book/two.md:" in message and "nowhere" in message
+
+
+def test_an_image_that_does_not_exist_fails(book):
+    append(book / "book/two.md", "\n![A missing picture](missing.png)\n")
+    message = fails_twice(book, "--lang", "en")
+    assert "book/two.md:" in message and "missing.png" in message
+
+
+def test_a_bibliography_key_that_does_not_exist_fails(book):
+    append(book / "book/two.md", "\nAs shown {cite}`nobody2024`.\n")
+    message = fails_twice(book, "--lang", "en")
+    assert "book/two.md:" in message and "nobody2024" in message
+
+
+def test_a_failing_cell_fails_naming_the_chapter(book):
+    append(book / "book/one.md", BROKEN_CELL)
+    message = fails_twice(book, "--lang", "en")
+    assert "one" in message and "deliberately broken cell" in message
+    assert "please report" not in message
+
+
+def test_a_chart_that_fails_to_display_fails(book):
+    append(book / "book/one.md", BROKEN_DISPLAY)
+    message = fails_twice(book, "--lang", "en")
+    assert "book/one.md" in message and "raised while displaying its output" in message
+
+
+# --- Failures found before anything runs ------------------------------------------------------
+
+def test_a_toc_entry_without_its_page_fails(book):
+    append(book / "_toc.yml", "  - file: three\n")
+    message = fails_twice(book)
+    assert "_toc.yml: 'three' is listed but book/three.md does not exist" in message
+
+
+def test_a_page_missing_from_the_toc_fails(book):
+    (book / "book/three.md").write_text("# Three\n", encoding="utf-8")
+    message = fails_twice(book)
+    assert "book/three.md is not in _toc.yml" in message
+
+
+@pytest.mark.parametrize("case, change, expected", [
+    ("unterminated string", lambda t: t.replace('msgstr "Segunda página"', 'msgstr "Segunda página'),
+     "end-of-line within string"),
+    ("duplicate entry", lambda t: t + '\nmsgid "Second page"\nmsgstr "Otra vez"\n', "duplicate message definition"),
+    ("number lost", lambda t: t.replace('msgstr "Una página sin código."', 'msgstr "Una página {cite}`gaatw2024`."'),
+     "not in the English {cite}`gaatw2024`"),
+    ("fuzzy entry", lambda t: t.replace('msgid "A page', '#, fuzzy\nmsgid "A page'), "fuzzy entry 'A page without code.'"),
+    ("untranslated entry", lambda t: t.replace('msgstr "Una página sin código."', 'msgstr ""'),
+     "untranslated entry 'A page without code.'"),
+])
+def test_a_broken_catalogue_fails_with_file_and_line(book, case, change, expected):
+    catalogue = book / "translations/es/LC_MESSAGES/two.po"
+    catalogue.write_text(change(catalogue.read_text(encoding="utf-8")), encoding="utf-8")
+    message = fails_twice(book)
+    assert re.search(r"translations/es/LC_MESSAGES/two\.po:\d+: ", message), message
+    assert expected in message, message
+
+
+def test_a_chart_catalogue_that_changes_a_placeholder_fails(book):
+    catalogue = book / "translations/es/charts/lacbook.po"
+    text = catalogue.read_text(encoding="utf-8")
+    english = re.search(r'msgid "([^"]*\{(\w+)\}[^"]*)"\nmsgstr "([^"]*)"', text)
+    assert english, "the package catalogue has no entry with a placeholder"
+    field = english[2]
+    edit(catalogue, f'msgstr "{english[3]}"', f'msgstr "{english[3].replace("{" + field + "}", "{valor}")}"')
+    message = fails_twice(book)
+    assert "charts/lacbook.po:" in message and f"missing {{{field}}}" in message
+
+
+@pytest.mark.parametrize("case, change", [
+    ("empty figures file", lambda text: b""),
+    ("byte-order mark", lambda text: b"\xef\xbb\xbf" + text.encode("utf-8")),
+    ("another encoding", lambda text: (text.rstrip("\n") + " (revisión)\n").encode("latin-1")),
+])
+def test_bad_data_files_fail_before_anything_runs(book, case, change):
+    figures = book / "data/figures/rmrp2022_eoy.csv"
+    figures.write_bytes(change(figures.read_text(encoding="utf-8")))
+    message = fails_twice(book)
+    assert "data package is not valid" in message and "figures/rmrp2022_eoy.csv" in message
+
+
+# --- Partial builds ------------------------------------------------------------------------------
+
+def test_a_partial_build_writes_elsewhere_and_keeps_reference_checks(book):
+    before = published(book)
+    done = run_build("--root", str(book), "--only", "one")
+    assert done.returncode == 0, done.stderr[-3000:]  # its link to two.md, left out, is fine
+    assert published(book) == before
+    partial = book / "_build/partial/html"
+    assert (partial / "en/one.html").is_file() and not (partial / "en/two.html").exists()
+    assert "not published" in done.stdout
+    append(book / "book/one.md", "\nSee [nowhere](nowhere.md) and {numref}`no-such-figure`.\n")
+    append(book / "translations/es/LC_MESSAGES/one.po",
+           '\nmsgid "See [nowhere](nowhere.md) and {numref}`no-such-figure`."\n'
+           'msgstr "Véase [ninguna parte](nowhere.md) y {numref}`no-such-figure`."\n')
+    message = fails_twice(book, "--only", "one")
+    assert "nowhere" in message and "no-such-figure" in message
+    assert "Nothing was published" in message
+
+
+# --- Languages never mix -------------------------------------------------------------------------
+
+def test_the_spanish_edition_has_spanish_charts(good_book):
+    page_es = BeautifulSoup(page(good_book, "es", "one"), "html.parser")
+    payload = json.loads(page_es.select_one("script.lacbook-chart__spec").string)
     assert payload["lang"] == "es"
     title = payload["spec"]["title"]["text"]
-    assert re.search(r"\b(de|y|del|en)\b", " ".join(title) if isinstance(title, list) else title)
+    assert "Personas por año" in (" ".join(title) if isinstance(title, list) else title)
 
 
-def test_the_cache_key_follows_what_kernels_read(book_copy):
+def test_the_cache_key_follows_what_kernels_read(tmp_path):
     """The package's Spanish chart text changes the Spanish kernels' inputs, not the English
     ones; a chapter's own catalogue is left to that chapter (test_incremental); data change both."""
-    before = {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")}
-    chapter = book_copy / "translations/es/charts/responses.po"
-    chapter.write_text(chapter.read_text() + "\n# edited\n")
-    assert {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")} == before
-    catalogue = book_copy / "translations/es/charts/lacbook.po"
-    catalogue.write_text(catalogue.read_text() + "\n# edited\n")
-    after_catalogue = {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")}
+    book = copy_minibook(tmp_path)
+    before = {lang: kernel_fingerprint(book, lang) for lang in ("en", "es")}
+    append(book / "translations/es/charts/one.po", "\n# edited\n")
+    assert {lang: kernel_fingerprint(book, lang) for lang in ("en", "es")} == before
+    append(book / "translations/es/charts/lacbook.po", "\n# edited\n")
+    after_catalogue = {lang: kernel_fingerprint(book, lang) for lang in ("en", "es")}
     assert after_catalogue["en"] == before["en"] and after_catalogue["es"] != before["es"]
-    data_file = next(p for p in (book_copy / "data").rglob("*.csv"))
-    data_file.write_text(data_file.read_text() + "\n")
-    after_data = {lang: kernel_fingerprint(book_copy, lang) for lang in ("en", "es")}
+    append(book / "data/figures/rmrp2022_eoy.csv", "\n")
+    after_data = {lang: kernel_fingerprint(book, lang) for lang in ("en", "es")}
     assert after_data["en"] != after_catalogue["en"] and after_data["es"] != after_catalogue["es"]

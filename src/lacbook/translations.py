@@ -10,8 +10,12 @@ entry: `check_catalogues` names each one and the build stops.
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -35,9 +39,49 @@ def _read(path: Path) -> Catalog:
         return read_po(handle)
 
 
+def syntax_problems(path: Path) -> list[str]:
+    """What GNU gettext's own checker says of a catalogue: syntax errors (an unterminated
+    string), duplicate entries, format strings whose placeholders do not match."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        return [f"{path}: cannot check it: msgfmt not found (Debian: apt-get install gettext)"]
+    done = subprocess.run([msgfmt, "--check-format", "--check-domain", "-o", os.devnull, str(path)],
+                          capture_output=True, text=True)
+    if done.returncode == 0:
+        return []
+    return [line for line in done.stderr.splitlines() if line.startswith(str(path))] or [done.stderr.strip()]
+
+
+# What a translation must carry over from the English unchanged: MyST roles with their
+# targets ({num}`key`, {cite}`key{locator}`, {term}`text <target>`), Python format fields
+# ({value}) and link destinations. Glossary terms are translated, so only their count is kept.
+ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<content>[^`]*)`")
+FIELD = re.compile(r"\{(?P<field>\w*)\}(?!`)")
+LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def _kept_parts(text: str) -> Counter:
+    parts: Counter = Counter()
+    for match in ROLE.finditer(text):
+        role, content = match["role"], match["content"]
+        if role.startswith("cite"):  # keys only: a locator is translated
+            content = ",".join(re.sub(r"\{[^{}]*\}", "", key).strip() for key in content.split(","))
+        elif role == "term":  # glossary terms are themselves translated: only their number counts
+            content = "…"
+        elif role in ("ref", "numref", "doc") and content.endswith(">") and "<" in content:
+            content = content[content.rindex("<") + 1:-1]  # the target, not the translated text
+        parts[f"{{{role}}}`{content}`"] += 1
+    parts.update(f"{{{m['field']}}}" for m in FIELD.finditer(ROLE.sub("", text)))
+    parts.update(f"]({m['target']})" for m in LINK.finditer(text))
+    return parts
+
+
 def catalogue_problems(path: Path) -> list[str]:
-    """One line per untranslated or fuzzy entry of a catalogue."""
-    problems = []
+    """One line per problem of a catalogue: syntax, duplicates, untranslated or fuzzy
+    entries, and translations that lose or change a number, citation, link or placeholder."""
+    problems = syntax_problems(path)
+    if problems:
+        return problems
     for message in _read(path):
         if not message.id:
             continue
@@ -46,6 +90,13 @@ def catalogue_problems(path: Path) -> list[str]:
             problems.append(f"{where}: fuzzy entry {message.id!r}")
         elif not message.string:
             problems.append(f"{where}: untranslated entry {message.id!r}")
+        else:
+            english, spanish = _kept_parts(message.id), _kept_parts(message.string)
+            if english != spanish:
+                lost = ", ".join(sorted((english - spanish).elements())) or "-"
+                added = ", ".join(sorted((spanish - english).elements())) or "-"
+                problems.append(f"{where}: the translation must keep what the English has: "
+                                f"missing {lost}; not in the English {added}")
     return problems
 
 
