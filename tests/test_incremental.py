@@ -1,7 +1,7 @@
 """Incremental builds are right: each kind of edit redoes what depends on it, and only that.
 
-One copy of the book (two chapters with charts, plus the pages every build
-keeps) is built once; each test then makes one edit, rebuilds both editions
+One copy of the book, partly built (two chapters with charts, plus the pages every build
+keeps, into `_build/partial/`), is built once; each test then makes one edit, rebuilds both editions
 and checks, from each edition's saved Sphinx environment, which pages were
 read again and which notebooks ran again, and from the pages that the edit
 shows. The tests run in file order, each on the state the previous one left.
@@ -42,7 +42,7 @@ def rebuild(root: Path) -> None:
 def environment(root: Path, lang: str) -> tuple[dict[str, int], dict[str, str]]:
     """When each page was last read (Sphinx's saved environment), and when its notebook last
     ran: the creation time of its record in the edition's execution cache."""
-    with (root / "_build/doctrees" / lang / "environment.pickle").open("rb") as handle:
+    with (root / "_build/partial/doctrees" / lang / "environment.pickle").open("rb") as handle:
         read = dict(pickle.load(handle).all_docs)
     (folder,) = (root / "_build/.jupyter_cache").glob(f"{lang}-*")
     ran = {Path(record.uri).stem: str(record.created) for record in get_cache(folder).list_cache_records()}
@@ -64,7 +64,7 @@ def rebuild_and_compare(root: Path) -> dict[str, tuple[set[str], set[str]]]:
 
 
 def page(root: Path, lang: str, name: str) -> str:
-    return (root / "_build/html" / lang / f"{name}.html").read_text(encoding="utf-8")
+    return (root / "_build/partial/html" / lang / f"{name}.html").read_text(encoding="utf-8")
 
 
 def edit_catalogue(path: Path, msgid: str, change) -> str:
