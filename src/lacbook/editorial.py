@@ -35,7 +35,10 @@ class EditorsNote(BaseAdmonition):
             raise self.error("an editors' note needs some text")
         self.arguments = [str(sphinx_("Editors' note"))]
         self.options["class"] = [*self.options.get("class", []), CLASS]
-        return super().run()
+        nodes_ = super().run()
+        for title in nodes_[0].findall(nodes.title):
+            title["translatable"] = False  # already in the page's language: not a chapter message
+        return nodes_
 
 
 def setup(app: Sphinx) -> dict:

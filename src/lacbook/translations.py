@@ -65,7 +65,7 @@ def _kept_parts(text: str) -> Counter:
     for match in ROLE.finditer(text):
         role, content = match["role"], match["content"]
         if role.startswith("cite"):  # keys only: a locator is translated
-            content = ",".join(re.sub(r"\{[^{}]*\}", "", key).strip() for key in content.split(","))
+            content = ",".join(key.strip() for key in re.sub(r"\{[^{}]*\}", "", content).split(","))
         elif role == "term":  # glossary terms are themselves translated: only their number counts
             content = "…"
         elif role in ("ref", "numref", "doc") and content.endswith(">") and "<" in content:
