@@ -153,6 +153,7 @@ def test_a_chart_that_fails_to_display_fails(book):
     append(book / "book/one.md", BROKEN_DISPLAY)
     message = fails_twice(book, "--lang", "en")
     assert "book/one.md" in message and "raised while displaying its output" in message
+    assert "vegalite_to_vega" in message  # the error itself
 
 
 # --- Failures found before anything runs ------------------------------------------------------

@@ -1,10 +1,12 @@
 """The book's figures, loaded once and checked, so that chapters never read a CSV by path.
 
 A wrong number in a chart is worse than a failed build: ``load`` refuses the
-data package unless it passes the Frictionless schema *and* the project's own
-rules (one source per file, figures that read back from the printed string, one
-preferred row per repeated quantity...). Every problem is reported as a
-``DataError`` naming the file, the CSV line and the field to fix.
+data package unless its files are plain UTF-8, it passes the Frictionless schema
+*and* the project's own rules (one source per file, ids that agree with their
+row, figures that read back from the printed string, rounded and range figures
+said so, no markup in text shown on pages, one preferred row per repeated
+quantity...). Every problem is reported as a ``DataError`` naming the file, the
+CSV line and the field to fix.
 """
 
 from __future__ import annotations
@@ -13,14 +15,28 @@ import csv
 import functools
 import json
 import os
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from lacbook.reported import parse
+from lacbook.reported import read
 
 LANGS = ("en", "es")
 UNREPORTED = ("not_reported", "not_available")
+BOM = b"\xef\xbb\xbf"
+# Text the pages show (labels, titles, notes on the Data page) is data, never markup.
+MARKUP = re.compile(r"[<>]|&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+SHOWN = {  # table -> columns whose text appears on pages
+    "sources": ("publisher", "short_en", "short_es", "title_en", "title_es", "citation_en", "citation_es"),
+    "places": ("name_en", "name_es"),
+    "indicators": ("label_en", "label_es", "definition_en", "definition_es"),
+    "groups": ("label_en", "label_es"),
+    "reasons": ("reason_en", "reason_es"),
+    "figures": ("locator", "locator_es", "note"),
+}
+# A figure id spells out its own row: source.place.indicator.group.period[.tag]
+ID_PARTS = ("source", "place", "indicator", "group", "period")
 
 
 class DataError(ValueError):
@@ -45,6 +61,10 @@ class Data:
     reasons: list[dict]
     rows: list[dict]  # figure rows, typed, plus "file" and "line"
 
+    def source_short(self, key: str, lang: str) -> str:
+        """The source's short name, as citations label it ("GAATW 2024", "R4V, fin de año 2022")."""
+        return self.sources[key][f"short_{lang}"]
+
 
 def load() -> Data:
     """The validated package from ``data_dir()``, cached per folder for the process."""
@@ -57,8 +77,11 @@ def _load(root: Path) -> Data:
     package = root / "datapackage.json"
     if not package.is_file():
         raise DataError(f"datapackage.json, line -, field -: not found in {root}")
-    _frictionless_check(package)
     resources = _resources(package)
+    problems = _file_problems(root, resources)
+    if problems:  # a file that is not plain UTF-8, or holds no figures, cannot be read row by row
+        raise DataError(_summary(problems))
+    _frictionless_check(package)
     tables = {name: _read(root, path) for name, path in resources.items()}
     data = Data(
         root=root,
@@ -73,9 +96,60 @@ def _load(root: Path) -> Data:
     if problems:
         raise DataError(_summary(problems))
     for row in data.rows:
-        row["value"] = float(row["value"]) if row["value"] != "" else None
+        for column in ("value", "low", "high"):
+            row[column] = float(row[column]) if row[column] != "" else None
         row["preferred"] = row["preferred"] == "true"
     return data
+
+
+def _file_problems(root: Path, resources: dict[str, str]) -> list[tuple]:
+    """Every data file must be UTF-8 without a byte-order mark; a figures file must hold figures."""
+    problems = []
+    for name, path in resources.items():
+        file = root / path
+        if not file.is_file():
+            continue  # Frictionless names a missing file
+        raw = file.read_bytes()
+        if raw.startswith(BOM):
+            problems.append((path, 1, "-", "the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"))
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(_encoding_problem(path, raw, error))
+            continue
+        if name.startswith("figures_"):
+            lines = [line for line in text.splitlines() if line.strip()]
+            if not lines:
+                problems.append((path, 1, "-", "the file is empty: it needs the header line and at least one figure"))
+            elif len(lines) == 1:
+                problems.append((path, 2, "-", "no figures after the header line; a figures file holds at least one figure"))
+    return problems
+
+
+def _encoding_problem(path: str, raw: bytes, error: UnicodeDecodeError) -> tuple:
+    """Where the first byte that is not UTF-8 sits: line, column and, when it can tell, the field."""
+    line = raw.count(b"\n", 0, error.start) + 1
+    column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+    lines = raw.split(b"\n")
+    field = "-"
+    try:
+        header = next(csv.reader([lines[0].decode("utf-8", "replace")]))
+        cells = next(csv.reader([lines[line - 1].decode("latin-1")]))
+        bad = next(i for i, cell in enumerate(cells) if not _is_utf8(cell.encode("latin-1")))
+        field = header[bad] if line > 1 else "-"
+    except (StopIteration, IndexError, UnicodeEncodeError):
+        pass
+    byte = raw[error.start]
+    return (path, line, field, f"not UTF-8 (byte 0x{byte:02x} at column {column}); save the file as UTF-8")
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _frictionless_check(package: Path) -> None:
@@ -123,7 +197,7 @@ def _unlisted_files(root: Path, resources: dict[str, str]) -> list[tuple]:
 
 def _rule_problems(data: Data) -> list[tuple]:
     """Project rules that a table schema cannot express."""
-    problems = []
+    problems = _markup_problems(data)
     ids = Counter(row["id"] for row in data.rows)
     preferred = defaultdict(list)
     for row in data.rows:
@@ -135,6 +209,7 @@ def _rule_problems(data: Data) -> list[tuple]:
             problems.append((*where, "source", f"{row['source']!r} in the file of source {file_source!r}"))
         if ids[row["id"]] > 1:
             problems.append((*where, "id", f"{row['id']!r} is used {ids[row['id']]} times across figure files"))
+        problems += _id_problems(row)
         problems += _value_problems(row, number, unit, data.sources[row["source"]]["language"])
         years = [int(part[:4]) for part in row["period"].split("/")]
         if not all(1990 <= year <= 2030 for year in years):
@@ -150,27 +225,92 @@ def _rule_problems(data: Data) -> list[tuple]:
     return problems
 
 
+def _id_problems(row: dict) -> list[tuple]:
+    """The id spells out source.place.indicator.group.period (with _ for - and /), plus at most a tag."""
+    where = (row["file"], row["line"], "id")
+    parts = row["id"].split(".")
+    if not 5 <= len(parts) <= 6 or not all(parts):
+        return [(*where, f"{row['id']!r} is not source.place.indicator.group.period with an optional .tag")]
+    problems = []
+    for name, said in zip(ID_PARTS, parts):
+        actual = row[name].replace("-", "_").replace("/", "_") if name == "period" else row[name]
+        if said != actual:
+            problems.append((*where, f"id says {name} {said!r} but {name} is {row[name]!r}"))
+    return problems
+
+
+def _markup_problems(data: Data) -> list[tuple]:
+    """Text shown on pages is plain text: no tags, no HTML entities, caught here with its file, line and field."""
+    tables = {"sources": data.sources.values(), "places": data.places.values(), "indicators": data.indicators.values(),
+              "groups": data.groups.values(), "reasons": data.reasons, "figures": data.rows}
+    problems = []
+    for table, rows in tables.items():
+        for row in rows:
+            for field in SHOWN[table]:
+                found = MARKUP.search(row.get(field) or "")
+                if found:
+                    problems.append((row["file"], row["line"], field,
+                                     f"{found.group()!r}: markup is not allowed in text shown on pages; write plain text"))
+    return problems
+
+
 def _value_problems(row: dict, value: float | None, unit: str, locale: str) -> list[tuple]:
-    """Value, qualifier and as_reported must tell the same story."""
+    """Value, low, high, qualifier and as_reported must tell the same story."""
     where = (row["file"], row["line"])
-    unreported = row["qualifier"] in UNREPORTED
+    qualifier = row["qualifier"]
+    unreported = qualifier in UNREPORTED
+    ends = {name: float(row[name]) if row.get(name, "") != "" else None for name in ("low", "high")}
+    if qualifier != "range" and any(end is not None for end in ends.values()):
+        name = "low" if ends["low"] is not None else "high"
+        return [(*where, name, f"must be empty unless qualifier is 'range' (it is {qualifier!r})")]
     if unreported:
-        expected = "-" if row["qualifier"] == "not_reported" else ""
-        problems = [] if value is None else [(*where, "value", f"must be empty when qualifier is {row['qualifier']}")]
+        expected = "-" if qualifier == "not_reported" else ""
+        problems = [] if value is None else [(*where, "value", f"must be empty when qualifier is {qualifier}")]
         if row["as_reported"] != expected:
-            problems.append((*where, "as_reported", f"must be {expected!r} when qualifier is {row['qualifier']}"))
+            problems.append((*where, "as_reported", f"must be {expected!r} when qualifier is {qualifier}"))
         return problems
-    if value is None:
-        return [(*where, "value", f"is empty but qualifier is {row['qualifier']!r}")]
-    if unit == "percent" and value > 100 and not row["indicator"].endswith("_change"):
-        return [(*where, "value", f"{value} is not a percentage between 0 and 100")]
     try:
-        printed, tolerance = parse(row["as_reported"], locale)
+        printed = read(row["as_reported"], locale)
     except ValueError as error:
         return [(*where, "as_reported", str(error))]
-    if abs(printed - value) > tolerance + 1e-9 * max(1.0, abs(value)):
-        return [(*where, "value", f"{value:g} does not match as_reported {row['as_reported']!r}, which reads as {printed:g} ± {tolerance:g}")]
+    if qualifier == "range":
+        return _range_problems(row, value, ends, printed, unit)
+    if printed.is_range:
+        return [(*where, "qualifier", f"as_reported {row['as_reported']!r} is a range: qualifier must be 'range', with low and high")]
+    if value is None:
+        return [(*where, "value", f"is empty but qualifier is {qualifier!r}")]
+    if unit == "percent" and value > 100 and not row["indicator"].endswith("_change"):
+        return [(*where, "value", f"{value} is not a percentage between 0 and 100")]
+    if abs(printed.value - value) > printed.tolerance + 1e-9 * max(1.0, abs(value)):
+        return [(*where, "value", f"{value:g} does not match as_reported {row['as_reported']!r}, "
+                                  f"which reads as {printed.value:g} ± {printed.tolerance:g}")]
+    if printed.short and qualifier == "exact":
+        return [(*where, "qualifier", f"as_reported {row['as_reported']!r} is printed rounded, in a short form: qualifier must be 'rounded'")]
+    if qualifier == "rounded" and not printed.short:
+        return [(*where, "qualifier", f"'rounded' is for a figure printed in a short form (26.2K, 1.56 M, two million); "
+                                      f"as_reported {row['as_reported']!r} is not one")]
     return []
+
+
+def _range_problems(row: dict, value: float | None, ends: dict, printed, unit: str) -> list[tuple]:
+    """A range keeps both printed ends in low and high, and no single value."""
+    where = (row["file"], row["line"])
+    if not printed.is_range:
+        return [(*where, "qualifier", f"'range' needs a printed range ('between 30% and 40%'); as_reported {row['as_reported']!r} is not one")]
+    if value is not None:
+        return [(*where, "value", "must be empty when qualifier is 'range': low and high hold the two ends")]
+    problems = []
+    for name, expected in (("low", printed.low), ("high", printed.high)):
+        end = ends[name]
+        if end is None:
+            problems.append((*where, name, "is empty but qualifier is 'range'"))
+        elif abs(end - expected) > printed.end_tolerance + 1e-9 * max(1.0, abs(end)):
+            problems.append((*where, name, f"{end:g} does not match as_reported {row['as_reported']!r}, whose {name} end reads as {expected:g}"))
+        elif unit == "percent" and end > 100 and not row["indicator"].endswith("_change"):
+            problems.append((*where, name, f"{end} is not a percentage between 0 and 100"))
+    if not problems and ends["low"] >= ends["high"]:
+        problems.append((*where, "low", f"{ends['low']:g} is not below high {ends['high']:g}"))
+    return problems
 
 
 def _summary(problems: list[tuple]) -> str:
@@ -197,6 +337,7 @@ def _figures(root: Path, lang: str):
     frame["indicator_label"] = frame["indicator"].map(lambda k: data.indicators[k][f"label_{lang}"])
     frame["unit"] = frame["indicator"].map(lambda k: data.indicators[k]["unit"])
     frame["group_label"] = frame["group"].map(lambda k: data.groups[k][f"label_{lang}"])
+    frame["source_short"] = frame["source"].map(lambda k: data.source_short(k, lang))
     return frame.set_index("id", drop=False)
 
 
@@ -209,10 +350,12 @@ def figure(id: str):
 
 
 def value(id: str) -> float:
-    """The value of one figure; DataError if the source printed none."""
+    """The value of one figure; DataError if the source printed none, or printed a range (see low/high)."""
     row = figure(id)
     if row["qualifier"] in UNREPORTED:
         raise DataError(f"figure {id!r} has no value ({row['qualifier']})")
+    if row["qualifier"] == "range":
+        raise DataError(f"figure {id!r} is a range ({row['low']:g} to {row['high']:g}): read its low and high")
     return float(row["value"])
 
 
@@ -237,3 +380,9 @@ def platform_table(source: str, period: str, lang: str = "en"):
 def resources() -> dict[str, str]:
     """Resource name -> file path inside the data folder, as datapackage.json lists them."""
     return _resources(data_dir() / "datapackage.json")
+
+
+def validate(root: Path) -> None:
+    """Check the package in ``root`` exactly as chapters will load it (the build does this
+    before any kernel starts); a DataError lists every problem."""
+    _load(root.resolve())

@@ -10,6 +10,7 @@ English number formats.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -126,19 +127,73 @@ def N_(message: str) -> str:
 
 QUALIFIER_TEMPLATES = {
     "exact": "{value}",
+    "rounded": N_("about {value}"),  # printed in a short form ("26.2K"): the digits after it are not known
     "approximately": N_("around {value}"),
     "more_than": N_("more than {value}"),
     "less_than": N_("almost {value}"),
     "at_most": N_("up to {value}"),
     "at_least": N_("at least {value}"),
 }
+RANGE_TEMPLATE = N_("between {low} and {high}")
+
+# Spanish puts the article before a percentage ("el 44 %", "más del 80 %", "entre el
+# 30 % y el 40 %"); English does not. "de el" and "a el" contract to "del" and "al".
+PERCENT_ARTICLE = {"en": "", "es": "el "}
+_CONTRACTIONS = re.compile(r"(?<![\w])([Dd]e|[Aa]) el(?![\w])")
 
 
-def qualified(text: str, qualifier: str, lang: str | None = None) -> str:
-    """Put a figure's qualifier in words: 'more than 390,000' / 'más de 390.000'."""
+def contract(text: str, lang: str | None = None) -> str:
+    """Spanish contractions: 'de el' -> 'del', 'a el' -> 'al' (English text is returned as it is)."""
+    if (lang or language()) != "es":
+        return text
+    return _CONTRACTIONS.sub(lambda m: m[1] + "l", text)
+
+
+def qualified(text: str, qualifier: str, lang: str | None = None, *, high: str | None = None,
+              article: bool = False) -> str:
+    """Put a figure's qualifier in words: 'more than 390,000' / 'más de 390.000'.
+
+    A range gives its two ends, ``text`` and ``high``: 'between 30% and 40%'. With
+    ``article`` (a percentage pasted into Spanish prose) the article comes too:
+    'el 44 %', 'alrededor del 48 %', 'entre el 30 % y el 40 %'.
+    """
+    lang = lang or language()
+    the = PERCENT_ARTICLE[lang] if article else ""
+    if qualifier == "range":
+        if high is None:
+            raise ValueError("a range has two ends: give the upper one as high=")
+        return contract(_(RANGE_TEMPLATE, lang).format(low=the + text, high=the + high), lang)
     try:
         template = QUALIFIER_TEMPLATES[qualifier]
     except KeyError:
         raise ValueError(f"no wording for qualifier {qualifier!r}") from None
     wording = template if qualifier == "exact" else _(template, lang)
-    return wording.format(value=text)
+    return contract(wording.format(value=the + text), lang)
+
+
+# What the reader is told about a number's origin (lacbook.prose, the Data page).
+QUALIFIER_LABELS = {
+    "exact": N_("exact"),
+    "rounded": N_("rounded by the source"),
+    "approximately": N_("approximate"),
+    "range": N_("a range"),
+    "more_than": N_("more than: a lower bound"),
+    "at_least": N_("at least: a lower bound"),
+    "less_than": N_("almost: an upper bound"),
+    "at_most": N_("up to: an upper bound"),
+    "not_reported": N_("not reported (a dash in the source)"),
+    "not_available": N_("not available in our copy of the source"),
+}
+PROVENANCE = N_("Source: {source}, {locator}. Printed as “{printed}” ({qualifier}). "
+                "The link leads to its row on the Data page.")
+
+
+def qualifier_label(qualifier: str, lang: str | None = None) -> str:
+    """How the printed figure relates to the true one, in words: 'rounded by the source'."""
+    return _(QUALIFIER_LABELS[qualifier], lang)
+
+
+def provenance(source: str, locator: str, printed: str, qualifier: str, lang: str | None = None) -> str:
+    """Where a number comes from, in one sentence of the page's language."""
+    return _(PROVENANCE, lang).format(source=source, locator=locator, printed=printed,
+                                      qualifier=qualifier_label(qualifier, lang))

@@ -3,8 +3,15 @@
 Chapters never type a number into a paragraph. A code cell glues each one
 under a name, and the text pastes it with ``{num}`name```, so both editions
 print the same value from `data/`, each in its own format and with the
-source's qualifier ("more than 390,000" / "más de 390.000"). In the page the
-number carries the id of its figure, so a reader (or a test) can trace it.
+source's qualifier ("more than 390,000" / "más de 390.000"). A figure the source
+printed rounded reads "about 26,200" (money keeps its short form, "US$13.62M"),
+a printed range reads "between 30% and 40%", and a Spanish percentage comes with
+its article ("el 44 %", "más del 80 %"), so the Spanish text puts none before it.
+
+In the page the number is a link to the figure's row on the Data page, and
+on hover, keyboard focus or tap it shows where it comes from: the source's
+short name, the section, the figure as printed and its qualifier
+(``GluedFigure``). A reader (or a test) can trace every number.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import html
 from myst_nb import glue
 
 from . import data
-from .i18n import language, money, number, percent, qualified
+from .i18n import language, money, number, percent, provenance, qualified
 
 FORMATTERS = {
     "persons": lambda value, lang: number(value, lang),
@@ -25,36 +32,97 @@ FORMATTERS = {
     "percent": lambda value, lang: percent(value, lang, digits=0 if float(value).is_integer() else 1),
     "ratio": lambda value, lang: number(value, lang, digits=0 if float(value).is_integer() else 1),
 }
+DATA_PAGE = "data.html"  # every chapter sits beside the Data page (book/*.md)
 
 
-def worded(figure_id: str, lang: str | None = None) -> str:
-    """A figure as the prose says it: formatted for the language, with its qualifier."""
+def anchor(figure_id: str) -> str:
+    """The HTML id of a figure's row on the Data page: ids are [a-z0-9_.], so 'fig-' + id is a valid, unique id."""
+    return f"fig-{figure_id}"
+
+
+def worded(figure_id: str, lang: str | None = None, *, article: bool = True) -> str:
+    """A figure as the prose says it: formatted for the language, with its qualifier and, in
+    Spanish, a percentage's article (``article=False`` leaves it out, for a table cell)."""
     lang = lang or language()
     row = data.figure(figure_id)
     try:
         formatter = FORMATTERS[row["unit"]]
     except KeyError:
         raise ValueError(f"figure {figure_id}: no wording for unit {row['unit']!r}") from None
-    return qualified(formatter(row["value"], lang), row["qualifier"], lang)
+    qualifier = row["qualifier"]
+    if qualifier in data.UNREPORTED:
+        raise ValueError(f"figure {figure_id}: the source printed no number ({qualifier})")
+    article = article and row["unit"] == "percent"
+    if qualifier == "range":
+        return qualified(formatter(row["low"], lang), "range", lang, high=formatter(row["high"], lang), article=article)
+    if qualifier == "rounded" and row["unit"] == "usd":
+        return formatter(row["value"], lang)  # the short form (US$13.62M) shows the printed precision itself
+    return qualified(formatter(row["value"], lang), qualifier, lang, article=article)
+
+
+def pasted_forms(figure_id: str, lang: str | None = None) -> set[str]:
+    """Every way a pasted figure may read on a page: as worded; in Spanish also capitalised at the
+    start of a sentence ("Más de 390.000") and, after "de"/"a", without the article that
+    site.PasteGluedNumbers contracts into "del"/"al" ("un aumento del 30 %")."""
+    lang = lang or language()
+    text = worded(figure_id, lang)
+    if lang != "es":
+        return {text}
+    forms = {text, text[:1].upper() + text[1:]}
+    if text.startswith("el "):
+        forms.add(text[3:])
+    return forms
+
+
+def printed(as_reported: str) -> str:
+    r"""The figure as the source shows it: the text extraction's escape before "$" (``\$ 4.38 M``) is not printed."""
+    return as_reported.replace("\\$", "$")
+
+
+def source_note(figure_id: str, lang: str | None = None) -> str:
+    """Where a figure comes from, in the page's language: source, section, the figure as printed, its qualifier."""
+    lang = lang or language()
+    row = data.figure(figure_id)
+    locator = row["locator_es"] if lang == "es" else row["locator"]
+    source = data.load().source_short(row["source"], lang)
+    return provenance(source, locator, printed(row["as_reported"]), row["qualifier"], lang)
 
 
 class GluedFigure:
-    """What the page shows for a figure: its words, tagged with the figure's id."""
+    """What the page shows for a figure: its words, linked to its row on the Data page, with its source on hover or focus.
 
-    def __init__(self, figure_id: str, text: str):
-        self.figure_id, self.text = figure_id, text
+    The markup (site.PasteGluedNumbers numbers the note's id per paste)::
+
+        <span class="lacbook-number">
+          <a class="lacbook-number__link" href="data.html#fig-ID" aria-describedby="lacbook-note-…">
+            <span class="lacbook-figure" data-figure="ID">44%</span></a>
+          <span class="lacbook-number__note" id="lacbook-note-…" role="tooltip">Source: …</span>
+        </span>
+    """
+
+    def __init__(self, figure_id: str, text: str, lang: str | None = None):
+        self.figure_id, self.text, self.lang = figure_id, text, lang or language()
 
     def __repr__(self) -> str:
         return self.text
 
+    def note_id(self) -> str:
+        return "lacbook-note-" + self.figure_id.replace(".", "-")
+
     def _repr_html_(self) -> str:
+        figure_id, note_id = html.escape(self.figure_id), html.escape(self.note_id())
         return (
-            f'<span class="lacbook-figure" data-figure="{html.escape(self.figure_id)}">'
-            f"{html.escape(self.text)}</span>"
+            '<span class="lacbook-number">'
+            f'<a class="lacbook-number__link" href="{DATA_PAGE}#{html.escape(anchor(self.figure_id))}" '
+            f'aria-describedby="{note_id}">'
+            f'<span class="lacbook-figure" data-figure="{figure_id}">{html.escape(self.text)}</span></a>'
+            f'<span class="lacbook-number__note" id="{note_id}" role="tooltip">'
+            f"{html.escape(source_note(self.figure_id, self.lang))}</span>"
+            "</span>"
         )
 
 
 def glue_figures(names: dict[str, str], lang: str | None = None) -> None:
     """Glue each figure id under its name, for ``{num}`name``` in the text."""
     for name, figure_id in names.items():
-        glue(name, GluedFigure(figure_id, worded(figure_id, lang)), display=False)
+        glue(name, GluedFigure(figure_id, worded(figure_id, lang), lang), display=False)

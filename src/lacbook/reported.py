@@ -9,6 +9,7 @@ give or take the 5,000 hidden by the two printed decimals.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
@@ -37,9 +38,49 @@ _SCALE = "|".join(SCALES)
 _UNIT = "|".join(map(re.escape, UNIT_WORDS))
 _AMOUNT = rf"(?:\\?\$\s*)?(?:(?P<{{n}}digits>\d[\d.,]*)|(?P<{{n}}word>{_WORD}))\s*(?P<{{n}}scale>{_SCALE})?\b\s*(?:{_UNIT})?"
 PATTERN = re.compile(
-    rf"^(?:(?:{_PREFIX})\s+)?(?:between\s+{_AMOUNT.format(n='low')}\s+and\s+)?{_AMOUNT.format(n='')}$",
+    rf"^(?:(?P<bound>{_PREFIX})\s+)?(?:between\s+{_AMOUNT.format(n='low')}\s+and\s+)?{_AMOUNT.format(n='')}$",
     re.IGNORECASE,
 )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a printed figure says: its number (or the two ends of a range), how precise, and how it was put.
+
+    ``tolerance`` is half the last printed digit (``3.3 K``: 50). ``low``/``high`` are the
+    ends of a printed range (``between 30% and 40%``), each read to ``end_tolerance``;
+    ``value`` is then the midpoint, with a tolerance reaching both ends. ``short`` is true
+    for a figure printed with a scale and no words of approximation (``26.2K``, ``\\$ 4.38 M``,
+    ``two million``): a rounded figure. ``bound`` is the word that qualifies it, if any.
+    """
+
+    value: float
+    tolerance: float
+    low: float | None = None
+    high: float | None = None
+    end_tolerance: float | None = None  # of each end of a range
+    short: bool = False
+    bound: str | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.low is not None
+
+
+def read(text: str, locale: str = "en") -> Reading:
+    """Read a printed figure in the source's locale; ValueError for a string that is not one figure."""
+    match = PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(f"cannot read {text!r} as a figure")
+    value, tolerance = _amount(match, "", locale)
+    bound = match["bound"].lower() if match["bound"] else None
+    if match["lowdigits"] or match["lowword"]:
+        low, low_tolerance = _amount(match, "low", locale)
+        half_range = (value - low) / 2
+        return Reading(float(low + half_range), float(half_range + max(tolerance, low_tolerance)),
+                       low=float(low), high=float(value), end_tolerance=float(max(tolerance, low_tolerance)),
+                       bound="between")
+    return Reading(float(value), float(tolerance), short=bool(match["scale"]) and bound is None, bound=bound)
 
 
 def parse(text: str, locale: str = "en") -> tuple[float, float]:
@@ -48,15 +89,8 @@ def parse(text: str, locale: str = "en") -> tuple[float, float]:
     ``between 30% and 40%`` gives the midpoint, with a tolerance reaching both ends.
     Raises ValueError for a string that does not read as one figure.
     """
-    match = PATTERN.match(text.strip())
-    if not match:
-        raise ValueError(f"cannot read {text!r} as a figure")
-    value, tolerance = _amount(match, "", locale)
-    if match["lowdigits"] or match["lowword"]:
-        low, low_tolerance = _amount(match, "low", locale)
-        half_range = (value - low) / 2
-        value, tolerance = low + half_range, half_range + max(tolerance, low_tolerance)
-    return float(value), float(tolerance)
+    reading = read(text, locale)
+    return reading.value, reading.tolerance
 
 
 def _amount(match: re.Match, name: str, locale: str) -> tuple[Decimal, Decimal]:

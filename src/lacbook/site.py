@@ -17,6 +17,7 @@ import ast
 import hashlib
 import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -79,7 +80,9 @@ class RequireTranslation(SphinxTransform):
             logger.warning("no %s catalogue for this page", self.config.language, location=self.document)
         for node in checked:
             if not node["translated"]:
-                logger.warning("untranslated text: %r", node.astext()[:120], location=node)
+                logger.warning("untranslated text: %r; run `python3 tasks.py catalogues` and translate it in "
+                               "translations/%s/LC_MESSAGES/%s.po", node.astext()[:120], self.config.language,
+                               self.env.docname, location=node)
 
 
 def _in_front_matter(node) -> bool:
@@ -109,15 +112,21 @@ def num_role(name, rawtext, text, lineno, inliner, options=None, content=None):
 
 class RefuseErrorOutputs(SphinxTransform):
     """A failure while displaying a chart is not a cell error: IPython prints the
-    traceback as an output and the cell "succeeds". Any error output in the
-    executed notebook, even in a hidden cell, stops the build here, naming it."""
+    traceback as an output and the cell "succeeds". Any error output stops the
+    build here, naming it: those myst-nb rendered into the page (class
+    "traceback"), and, for cells whose outputs are hidden, those in the executed
+    notebook myst-nb wrote beside the doctrees."""
 
     default_priority = 32
 
     def apply(self, **kwargs) -> None:
+        rendered = [node for node in self.document.findall(nodes.literal_block) if "traceback" in node["classes"]]
+        for node in rendered:
+            error = node.astext().strip().splitlines()[-1]
+            logger.warning("a cell raised while displaying its output: %s", error, location=node)
         config = getattr(self.env, "mystnb_config", None)
         notebook = Path(config.output_folder) / f"{self.env.docname}.ipynb" if config else None
-        if notebook is None or not notebook.exists():
+        if rendered or notebook is None or not notebook.exists():
             return
         cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
         for number, cell in enumerate(cells, start=1):
@@ -139,9 +148,19 @@ def _plain_text(plain: str) -> str:
 
 
 class PasteGluedNumbers(SphinxTransform):
-    """Replace each `{num}` mark with the glued output of the page's notebook."""
+    """Replace each `{num}` mark with the glued output of the page's notebook.
+
+    A figure's source note (lacbook.prose.GluedFigure) gets an id unique on the
+    page, however often the number is pasted. In Spanish, a percentage comes
+    with its article ("el 44 %"): after "de"/"a" the two contract ("del 44 %",
+    "al 44 %"), and at the start of a sentence the number's first word takes a
+    capital ("El 44 %", "Más del 80 %").
+    """
 
     default_priority = 31  # after translation, on the page's own document
+    NOTE_ID = re.compile(r'(id|aria-describedby)="(lacbook-note-[^"]*)"')
+    BEFORE_ARTICLE = re.compile(r"(?:^|(?<=\W))([Dd]e|[Aa])(\s+)$")
+    SENTENCE_END = re.compile(r"[.!?]\s+$")
 
     def apply(self, **kwargs) -> None:
         marks = list(self.document.findall(glued_number))
@@ -149,16 +168,41 @@ class PasteGluedNumbers(SphinxTransform):
             return
         # myst-nb saves each page's glued outputs next to its executed notebook.
         glued = read_glue_cache(self.env.mystnb_config.output_folder, self.env.docname)
-        for node in marks:
+        for index, node in enumerate(marks, start=1):
             output = glued.get(node["key"])
             if output is None:
-                logger.warning("no glued number %r on this page", node["key"], location=node)
+                logger.warning("{num}`%s`: no number of that name is glued on this page (glued here: %s); "
+                               "glue it in a code cell (glue_figures) or fix the name",
+                               node["key"], ", ".join(sorted(glued)) or "none", location=node)
                 node.parent.remove(node)
                 continue
             bundle = output["data"]
             text = _plain_text(bundle.get("text/plain", ""))
             markup = bundle.get("text/html") or html.escape(text)
+            markup = self.NOTE_ID.sub(lambda m: f'{m[1]}="{m[2]}-{index}"', markup)
+            if self.config.language == "es":
+                text, markup = self._spanish(node, text, markup)
             node.replace_self(nodes.raw(text, markup, format="html"))
+
+    def _spanish(self, node, text: str, markup: str) -> tuple[str, str]:
+        """'de' + 'el 44 %' -> 'del 44 %', 'a' + 'el 44 %' -> 'al 44 %'; a capital at a sentence's start."""
+        parent = node.parent
+        position = parent.index(node)
+        before = parent[position - 1] if position > 0 else None
+        if isinstance(before, nodes.Text) and text.startswith("el "):
+            found = self.BEFORE_ARTICLE.search(str(before))
+            if found:
+                joined = str(before)[: found.start(1)] + found[1] + "l" + found[2]
+                parent.replace(before, nodes.Text(joined))
+                text = text[3:]
+                markup = re.sub(r'^((?:<[^>]*>)*)el ', r"\1", markup, count=1)
+                return text, markup
+        starts_sentence = (before is None and isinstance(parent, nodes.paragraph)) or (
+            isinstance(before, nodes.Text) and self.SENTENCE_END.search(str(before)))
+        if starts_sentence and text[:1].islower():
+            text = text[:1].upper() + text[1:]
+            markup = re.sub(r"^((?:<[^>]*>)*)(\w)", lambda m: m[1] + m[2].upper(), markup, count=1)
+        return text, markup
 
 
 def chart_catalogue(app: Sphinx, docname: str) -> Path | None:
@@ -280,6 +324,7 @@ def on_build_finished(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("lacbook.editorial")
+    app.setup_extension("lacbook.citations")
     app.add_config_value("lacbook_cache_dir", "", "env")
     app.add_config_value("lacbook_data_dir", "", "env")
     app.add_transform(RequireTranslation)
