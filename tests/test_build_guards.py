@@ -13,13 +13,17 @@ import hashlib
 import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import copy_minibook, run_build
+from conftest import REPO, copy_minibook, run_build
 from lacbook.build import kernel_fingerprint
 
 pytestmark = pytest.mark.build
@@ -253,3 +257,55 @@ def test_the_cache_key_follows_what_kernels_read(tmp_path):
     append(book / "data/figures/rmrp2022_eoy.csv", "\n")
     after_data = {lang: kernel_fingerprint(book, lang) for lang in ("en", "es")}
     assert after_data["en"] != after_catalogue["en"] and after_data["es"] != after_catalogue["es"]
+
+
+# --- The live preview ----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def preview(root: Path, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "lacbook.build", "--root", str(root), "--preview", str(port), "--lang", "en"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def test_the_preview_says_when_its_port_is_taken_before_building(book):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        started = time.perf_counter()
+        process = preview(book, taken.getsockname()[1])
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "already in use" in output and "--port" in output
+    assert time.perf_counter() - started < 15  # refused before any build
+    assert not (book / "_build/preview/html").exists()
+
+
+def test_ending_the_preview_ends_its_server(book):
+    port = free_port()
+    process = preview(book, port)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/one.html", timeout=2) as page:
+                    assert b"One chapter" in page.read()
+                break
+            except OSError:
+                assert process.poll() is None, process.stdout.read()
+                time.sleep(1)
+        else:
+            pytest.fail("the preview never served the page")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    with socket.socket() as probe:  # nothing is left listening on the port
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))
+        probe.listen()

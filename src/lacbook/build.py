@@ -61,8 +61,8 @@ INTERFACE = {
         # Chapters hide only code (never outputs), so {type} is always "source".
         "nb_code_prompt_show": "Mostrar el código",
         "nb_code_prompt_hide": "Ocultar el código",
-        "togglebutton_hint": "Haz clic para mostrar",
-        "togglebutton_hint_hide": "Haz clic para ocultar",
+        "togglebutton_hint": "Haga clic para mostrar",
+        "togglebutton_hint_hide": "Haga clic para ocultar",
     },
 }
 
@@ -269,6 +269,7 @@ def edition_config(root: Path, lang: str, build_dir: Path, only: list[str] | Non
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a server that just ended is gone
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
