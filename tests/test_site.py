@@ -102,6 +102,9 @@ def test_prose_is_in_the_edition_language(site, lang):
         # Code, scripts and bibliography entries (cited in their original language) are not prose.
         for hidden in article.select("pre, .highlight, script, .citation, .bibtex"):
             hidden.decompose()
+        # Text marked as being in another language (for screen readers) is honest about it.
+        for quoted in article.select(f"[lang]:not([lang='{lang}'])"):
+            quoted.decompose()
         words = re.findall(r"[^\W\d_]+", article.get_text(" ").lower())
         ours = sum(w in mine for w in words)
         theirs = sum(w in other for w in words)
