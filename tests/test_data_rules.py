@@ -15,16 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers import read_csv
 from lacbook import data as lacdata
 from lacbook.i18n import QUALIFIER_LABELS, QUALIFIER_TEMPLATES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-
-
-def read_csv(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture(autouse=True)
@@ -74,12 +70,8 @@ COUNT = "rmrp2022_eoy.r4v_region.people_reached.all.2022"  # printed "3,344"
 # --- ids agree with their row ---------------------------------------------------------
 
 
-def test_every_id_spells_out_its_row():
-    for row in lacdata.load().rows:
-        parts = row["id"].split(".")
-        period = row["period"].replace("-", "_").replace("/", "_")
-        assert parts[:5] == [row["source"], row["place"], row["indicator"], row["group"], period], row["id"]
-        assert len(parts) in (5, 6), row["id"]
+# That every id of the package spells out its row is the loader's own check (data._id_problems),
+# run on every load; here, each way of breaking it.
 
 
 def test_an_id_that_names_another_place_fails(broken):
@@ -115,6 +107,7 @@ def test_an_id_that_is_not_five_parts_fails(broken):
     ("reconciliation_reasons.csv", ("indicator", "funding_received"), "reason_es", "Redondeo <br> FTS", "'<'"),
     (GAATW, ("id", ECUADOR), "note", "Reported cases <script>", "'<'"),
     (GAATW, ("id", ECUADOR), "locator_es", "Contexto &gt; social", "'&gt;'"),
+    (GAATW, ("id", ECUADOR), "note_es", "Casos denunciados <script>", "'<'"),
 ])
 def test_markup_in_shown_text_fails(broken, path, key, field, new, found):
     line = set_field(broken, path, key, field, new)
@@ -207,15 +200,6 @@ def test_range_with_a_single_printed_figure_fails(broken):
             "as_reported '4,600' is not one") in problems()
 
 
-def test_every_short_form_in_the_package_is_rounded_and_every_range_a_range():
-    for row in lacdata.load().rows:
-        printed = row["as_reported"]
-        if re.fullmatch(r"(\\?\$\s*)?\d[\d.,]*\s*[KM]", printed) or printed == "two million":
-            assert row["qualifier"] == "rounded", row["id"]
-        if printed.startswith("between "):
-            assert (row["qualifier"], row["value"], row["low"], row["high"]) == ("range", None, 30, 40), row["id"]
-
-
 def test_a_range_has_no_single_value():
     with pytest.raises(lacdata.DataError, match="is a range"):
         lacdata.value(RANGE)
@@ -277,3 +261,46 @@ def test_source_short_names_are_the_citation_labels():
         clean = {name: label.replace("{", "").replace("}", "").replace("--", "–") for name, label in labels.items()}
         assert source["short_en"] == clean["shorthand"], key
         assert source["short_es"] == clean.get("shorthand_es", clean["shorthand"]), key
+
+
+# --- the notes in Spanish: the Spanish Data page shows note_es, never the English note ------------
+
+
+def test_every_note_has_its_spanish_version_and_keeps_its_assumption_flag():
+    schema = (DATA / "schemas" / "figures.json").read_text(encoding="utf-8")
+    assert '"name": "note_es"' in schema
+    for row in lacdata.load().rows:
+        assert bool(row["note"]) == bool(row["note_es"]), row["id"]
+        assert ("ASSUMPTION:" in row["note"]) == ("SUPUESTO:" in row["note_es"]), row["id"]
+        assert "ASSUMPTION" not in row["note_es"], row["id"]
+
+
+def test_spanish_notes_follow_r4v_vocabulary():
+    notes = {row["id"]: row["note_es"] for row in lacdata.load().rows}
+    assert "personas con necesidades (PiN)" in notes["rmrp2023_24_plan.r4v_region.pin_share.all.2023"]
+    assert "Requerimientos" in notes["rmrp2022_eoy.r4v_region.funding_unmet.all.2022"]
+    assert "tráfico ilícito de migrantes" in notes["gaatw2024.ecuador.victims_identified.all.2023_2024_07"]
+    # numbers quoted from a source stay as printed, in quotation marks
+    assert "«2,8%»" in notes["rmrp2023_24_plan.r4v_region.target_share_of_pin.all.2024"]
+    assert "«more than 1.5 million»" in notes["gaatw2024.peru.people_hosted.venezuelan.2024"]
+
+
+def test_a_note_without_its_spanish_version_fails(broken):
+    line = set_field(broken, GAATW, ("id", ECUADOR), "note_es", "")
+    assert (f"{GAATW}, line {line}, field note_es: is empty but note is not; "
+            "write the note in Spanish for the Spanish edition") in problems()
+
+
+def test_a_spanish_note_without_an_english_one_fails(broken):
+    set_field(broken, GAATW, ("id", ECUADOR), "note", "")
+    line = set_field(broken, GAATW, ("id", ECUADOR), "note_es", "Casos de extorsión denunciados.")
+    assert (f"{GAATW}, line {line}, field note_es: must be empty when note is empty "
+            "(the Spanish note translates the English one)") in problems()
+
+
+def test_an_assumption_must_stay_flagged_in_spanish(broken):
+    figure_id = ASSUMED_PERIODS[0]
+    note_es = next(row["note_es"] for row in read_csv(DATA / GAATW) if row["id"] == figure_id)
+    line = set_field(broken, GAATW, ("id", figure_id), "note_es", note_es.replace("SUPUESTO:", "Se supone que"))
+    assert (f"{GAATW}, line {line}, field note_es: an 'ASSUMPTION:' in note is written 'SUPUESTO:' "
+            "in note_es, and only then") in problems()
