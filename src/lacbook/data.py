@@ -33,7 +33,7 @@ SHOWN = {  # table -> columns whose text appears on pages
     "indicators": ("label_en", "label_es", "definition_en", "definition_es"),
     "groups": ("label_en", "label_es"),
     "reasons": ("reason_en", "reason_es"),
-    "figures": ("locator", "locator_es", "note"),
+    "figures": ("locator", "locator_es", "note", "note_es"),
 }
 # A figure id spells out its own row: source.place.indicator.group.period[.tag]
 ID_PARTS = ("source", "place", "indicator", "group", "period")
@@ -210,6 +210,7 @@ def _rule_problems(data: Data) -> list[tuple]:
         if ids[row["id"]] > 1:
             problems.append((*where, "id", f"{row['id']!r} is used {ids[row['id']]} times across figure files"))
         problems += _id_problems(row)
+        problems += _note_problems(row)
         problems += _value_problems(row, number, unit, data.sources[row["source"]]["language"])
         years = [int(part[:4]) for part in row["period"].split("/")]
         if not all(1990 <= year <= 2030 for year in years):
@@ -237,6 +238,19 @@ def _id_problems(row: dict) -> list[tuple]:
         if said != actual:
             problems.append((*where, f"id says {name} {said!r} but {name} is {row[name]!r}"))
     return problems
+
+
+def _note_problems(row: dict) -> list[tuple]:
+    """Every note has its Spanish version (the Spanish Data page shows note_es), and an assumption stays flagged."""
+    where = (row["file"], row["line"], "note_es")
+    note, note_es = row["note"].strip(), row["note_es"].strip()
+    if note and not note_es:
+        return [(*where, "is empty but note is not; write the note in Spanish for the Spanish edition")]
+    if note_es and not note:
+        return [(*where, "must be empty when note is empty (the Spanish note translates the English one)")]
+    if ("ASSUMPTION:" in note) != ("SUPUESTO:" in note_es):
+        return [(*where, "an 'ASSUMPTION:' in note is written 'SUPUESTO:' in note_es, and only then")]
+    return []
 
 
 def _markup_problems(data: Data) -> list[tuple]:
