@@ -88,7 +88,8 @@ def task_preview(*args: str) -> int:
 
 def task_catalogues(*args: str) -> int:
     """Extract the text to translate, merge it into the Spanish catalogues, report completeness."""
-    return python("-m", "lacbook.translations", "update", *args)
+    only = ["--only", *args] if args else []
+    return python("-m", "lacbook.build", "--catalogues", *only)
 
 
 def task_check_translations(*args: str) -> int:

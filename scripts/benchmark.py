@@ -64,17 +64,20 @@ def build(root: Path, *extra: str) -> tuple[float, int]:
 
 
 def naive_build(root: Path, out: Path) -> float:
-    """`jupyter-book build` as its docs show it, execution forced, no cache: run twice (one per edition)."""
-    config = root / "_config.naive.yml"
-    text = (root / "_config.yml").read_text(encoding="utf-8").replace("execute_notebooks: cache", "execute_notebooks: force")
-    config.write_text(text, encoding="utf-8")
+    """The book's configuration built the plain way, one `sphinx-build` per edition one after
+    the other, execution forced and no cache (what Sphinx's and myst-nb's docs show)."""
+    from lacbook.build import kernel_environment
+
     total = 0.0
-    for edition in ("first", "second"):
-        seconds, _ = timed([
-            str(Path(sys.executable).parent / "jupyter-book"), "build", str(root / "book"),
-            "--config", str(config), "--toc", str(root / "_toc.yml"), "--path-output", str(out / edition), "--all",
-        ], REPO)
-        total += seconds
+    for lang in ("en", "es"):
+        command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-D", f"language={lang}",
+                   "-D", "nb_execution_mode=force", "-D", f"lacbook_data_dir={root / 'data'}",
+                   "-d", str(out / lang / "doctrees"), str(root / "book"), str(out / lang / "html")]
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=REPO, env=kernel_environment(root, lang), capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+        total += time.perf_counter() - started
     return total
 
 

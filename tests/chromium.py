@@ -1,6 +1,6 @@
 """Debian's Chromium under Playwright, and a built site served on localhost.
 
-Shared by the browser tests and `measure_pages.py`, so that both load pages
+Shared by the browser tests and `scripts/measure_pages.py`, so that both load pages
 the same way: a fresh headless profile with Chromium's own background traffic
 switched off, every request the page makes recorded, and an explicit wait for
 the chart script to mark each chart drawn (or failed).
@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from helpers import LANGS, site_pages  # noqa: F401  (the browser tests and scripts/measure_pages.py take them from here)
+
 CHROMIUM = Path(os.environ.get("LACBOOK_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-LANGS = ("en", "es")
 # Every placeholder ends drawn or failed (embed-charts.js); waiting on the classes, never on time.
 CHARTS_SETTLED = """() => [...document.querySelectorAll('.lacbook-chart')].every(
     (box) => box.matches('.lacbook-chart--drawn, .lacbook-chart--failed'))"""
@@ -57,12 +58,6 @@ def launch(playwright):
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-
-
-def site_pages(site: Path, lang: str) -> list[str]:
-    """Page paths of one edition, relative to it (both editions have the same)."""
-    edition = site / lang
-    return sorted(str(p.relative_to(edition)) for p in edition.rglob("*.html") if "_static" not in p.parts)
 
 
 def is_local(url: str) -> bool:

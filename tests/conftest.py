@@ -1,7 +1,10 @@
-"""Shared fixtures: the repository, a built site, and throw-away copies of the book."""
+"""Shared fixtures: the repository, the real book built once per session (`site`), and the
+small fixture book (tests/fixtures/minibook) built once per module (`good_book`) with a fresh
+copy for each test to edit (`book`). Shared helpers that read built pages are in helpers.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,13 +13,27 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-BOOK_PARTS = ("book", "data", "translations", "_config.yml", "_toc.yml")
+BOOK_PARTS = ("book", "data", "translations", "_toc.yml")
 
 
-def run_build(*args: str) -> subprocess.CompletedProcess:
-    """Run the real build command; output is kept for the assertion messages."""
+# Fixtures that build a book: a test that uses one must carry the `build` marker, so that
+# `-m "not build and not browser"` (the authors' fast run) never builds.
+BUILDING_FIXTURES = {"site", "good_book", "book"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    unmarked = [item.nodeid for item in items
+                if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("build")]
+    if unmarked:
+        raise pytest.UsageError("these tests build a book but lack @pytest.mark.build:\n  " + "\n  ".join(unmarked))
+
+
+def run_build(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real build command; output is kept for the assertion messages. `env` adds
+    variables to the build's environment."""
     return subprocess.run(
-        [sys.executable, "-m", "lacbook.build", *args], capture_output=True, text=True, cwd=REPO
+        [sys.executable, "-m", "lacbook.build", *args], capture_output=True, text=True, cwd=REPO,
+        env={**os.environ, **env} if env else None,
     )
 
 
@@ -44,7 +61,7 @@ def copy_book(into: Path) -> Path:
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minibook"
 # What the small fixture book takes from the real one rather than repeating it.
-SHARED_PARTS = ("_config.yml", "data", "book/_static", "book/references.bib", "book/references.md",
+SHARED_PARTS = ("book/conf.py", "data", "book/_static", "book/references.bib", "book/references.md",
                 "translations/es/LC_MESSAGES/sphinx.po", "translations/es/LC_MESSAGES/references.po",
                 "translations/es/charts/lacbook.po")
 
@@ -63,7 +80,55 @@ def copy_minibook(into: Path) -> Path:
     return root
 
 
+def own_package(root: Path) -> dict[str, str]:
+    """Give the book in `root` its own copy of the lacbook package (root/src/lacbook) and of the
+    lock file, as in the repository's layout, so that a test may edit the package without
+    touching the repository; returns the environment that makes the build and its kernels
+    import that copy (build_minibook passes it on)."""
+    shutil.copytree(REPO / "src" / "lacbook", root / "src" / "lacbook", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "requirements.lock", root / "requirements.lock")
+    return build_env(root)
+
+
+def build_env(root: Path) -> dict[str, str] | None:
+    """The build's environment for the book in `root`: its own package first, if it has one."""
+    package = root / "src"
+    return {"PYTHONPATH": str(package)} if (package / "lacbook").is_dir() else None
+
+
+def build_minibook(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Build the (fixture) book in `root` with the real command, with its own package if it has one."""
+    return run_build("--root", str(root), *args, env=build_env(root))
+
+
+def built_minibook(base: Path, prepare=None) -> Path:
+    """The fixture book, optionally changed by `prepare(root)`, built and published in
+    `base`/work/minibook, then kept aside as `base`/built/minibook (returned): read it, never edit it."""
+    root = copy_minibook(base / "work")
+    if prepare:
+        prepare(root)
+    done = build_minibook(root)
+    assert done.returncode == 0, f"build failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+    built = base / "built" / "minibook"
+    shutil.copytree(root, built, symlinks=True)
+    return built
+
+
+@pytest.fixture(scope="module")
+def good_book(tmp_path_factory) -> Path:
+    """The fixture book, built and published once per module. Read it; edit `book` instead.
+    (A module may override this fixture to build a changed fixture book: see test_incremental.)"""
+    return built_minibook(tmp_path_factory.mktemp("minibook"))
+
+
 @pytest.fixture
-def book_copy(tmp_path) -> Path:
-    """A copy of the book's sources to break or trim without touching the repository."""
-    return copy_book(tmp_path)
+def book(good_book: Path) -> Path:
+    """A fresh copy of the built fixture book, for one test to edit and rebuild.
+
+    It is put back at the very path where it was built (copying keeps every file's time):
+    Sphinx's saved environment, the execution cache's records and the build's stamp all name
+    absolute paths, so a copy elsewhere would be read again from scratch."""
+    work = good_book.parent.parent / "work" / good_book.name
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(good_book, work, symlinks=True)
+    return work

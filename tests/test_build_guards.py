@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -41,23 +40,6 @@ charts.vlc = None
 glue("fig-broken", alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q"), display=False)
 ```
 """
-
-
-@pytest.fixture(scope="module")
-def good_book(tmp_path_factory) -> Path:
-    """The fixture book, built and published once."""
-    root = copy_minibook(tmp_path_factory.mktemp("good"))
-    done = run_build("--root", str(root))
-    assert done.returncode == 0, done.stderr[-4000:]
-    return root
-
-
-@pytest.fixture
-def book(good_book: Path, tmp_path: Path) -> Path:
-    """A copy of the built fixture book, to break."""
-    root = tmp_path / "minibook"
-    shutil.copytree(good_book, root)
-    return root
 
 
 def published(root: Path) -> dict[str, str]:
@@ -157,7 +139,7 @@ def test_a_chart_that_fails_to_display_fails(book):
     append(book / "book/one.md", BROKEN_DISPLAY)
     message = fails_twice(book, "--lang", "en")
     assert "book/one.md" in message and "raised while displaying its output" in message
-    assert "vegalite_to_vega" in message  # the error itself
+    assert "'NoneType' object has no attribute" in message  # the error itself
 
 
 # --- Failures found before anything runs ------------------------------------------------------
@@ -304,7 +286,7 @@ def test_ending_the_preview_ends_its_server(book):
             pytest.fail("the preview never served the page")
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.communicate(timeout=30)  # waits, and closes the pipe
     with socket.socket() as probe:  # nothing is left listening on the port
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
-from bs4 import BeautifulSoup
 
 from conftest import REPO
+from helpers import LANGS, chart_payloads, content_pages, soup, spec_nodes
 from lacbook.prose import pasted_forms
 from lacbook.translations import check_catalogues
 
-pytestmark = pytest.mark.build
-
-LANGS = ("en", "es")
 SHARED_TOOLS = REPO.parent / "shared" / "tools"
-
-
-def content_pages(site, lang):
-    return sorted(p for p in (site / lang).glob("*.html") if p.name not in ("genindex.html", "search.html"))
-
-
-def payloads(page):
-    document = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    return [json.loads(tag.string) for tag in document.select("script.lacbook-chart__spec")]
 
 
 def defined_fields(spec: dict) -> set[str]:
@@ -34,7 +21,7 @@ def defined_fields(spec: dict) -> set[str]:
     for dataset in spec.get("data", []):
         for row in dataset.get("values", []):
             fields.update(row)
-    for node in walk(spec):
+    for node in spec_nodes(spec):
         if isinstance(node, dict):
             for key in ("as", "groupby"):
                 names = node.get(key)
@@ -45,50 +32,44 @@ def defined_fields(spec: dict) -> set[str]:
 def used_fields(spec: dict) -> set[str]:
     """Plain field names the marks and scales of a compiled Vega spec read from the data."""
     used = set()
-    for node in walk(spec.get("marks", [])) + walk(spec.get("scales", [])):
+    for node in spec_nodes(spec.get("marks", [])) + spec_nodes(spec.get("scales", [])):
         if isinstance(node, dict) and isinstance(node.get("field"), str) and "." not in node["field"]:
             used.add(node["field"])
     return used
 
 
-def walk(node) -> list:
-    found = [node]
-    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
-    for child in children:
-        found.extend(walk(child))
-    return found
-
-
+@pytest.mark.build
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_glued_number_equals_the_data(site, lang):
     checked = 0
     for page in content_pages(site, lang):
-        document = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for span in document.select("span.lacbook-figure[data-figure]"):
+        for span in soup(page).select("span.lacbook-figure[data-figure]"):
             assert span.get_text() in pasted_forms(span["data-figure"], lang), f"{lang}/{page.name}: {span['data-figure']}"
             checked += 1
     assert checked >= 10, f"only {checked} glued figures in the {lang} edition"
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_chart_is_complete(site, lang):
     charts = 0
     for page in content_pages(site, lang):
-        for number, payload in enumerate(payloads(page), start=1):
+        for number, payload in enumerate(chart_payloads(page), start=1):
             spec, where = payload["spec"], f"{lang}/{page.name} chart {number}"
             charts += 1
             assert spec.get("title", {}).get("text"), f"{where}: no title"
             assert spec.get("description"), f"{where}: no description"
-            assert any(isinstance(n, dict) and "tooltip" in n for n in walk(spec.get("marks", []))), f"{where}: no tooltip"
+            assert any(isinstance(n, dict) and "tooltip" in n for n in spec_nodes(spec.get("marks", []))), f"{where}: no tooltip"
             missing = used_fields(spec) - defined_fields(spec)
             assert not missing, f"{where}: reads columns that do not exist: {sorted(missing)}"
     assert charts >= 12, f"the {lang} edition has {charts} charts; the book promises at least 12"
 
 
+@pytest.mark.build
 def test_both_editions_show_the_same_charts(site):
     for page in content_pages(site, "en"):
-        spanish = site / "es" / page.name
-        assert len(payloads(page)) == len(payloads(spanish)), page.name
+        spanish = site / "es" / page.relative_to(site / "en")
+        assert len(chart_payloads(page)) == len(chart_payloads(spanish)), page.name
 
 
 def test_spanish_catalogues_are_complete():

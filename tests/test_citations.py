@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pybtex.plugin
 import pytest
 from babel.messages.pofile import read_po
-from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
+from conftest import REPO
+from helpers import LANGS, html_pages, soup
 from lacbook import citations
 
-REPO = Path(__file__).resolve().parents[1]
 BOOK = REPO / "book"
 CATALOGUES = REPO / "translations" / "es" / "LC_MESSAGES"
 
@@ -73,7 +72,7 @@ def formatted(lang: str) -> dict[str, object]:
 
 # -- fast: the style and the sources -------------------------------------------
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_each_source_has_its_label(lang):
     assert {key: entry.label for key, entry in formatted(lang).items()} == LABELS[lang]
 
@@ -120,17 +119,13 @@ def test_spanish_citations_keep_the_english_keys():
 
 # -- slow: the built site ------------------------------------------------------
 
-def html_pages(site: Path, lang: str) -> list[Path]:
-    return sorted(page for page in (site / lang).rglob("*.html") if "_static" not in page.parts)
-
-
 @pytest.mark.build
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_every_citation_uses_a_label_of_the_page_language(site, lang):
     labels = set(LABELS[lang].values())
     seen = 0
     for page in html_pages(site, lang):
-        document = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        document = soup(page)
         for citation in document.select("span.bibtex-citation"):
             for link in citation.select("a"):
                 seen += 1
@@ -143,7 +138,7 @@ def test_every_citation_uses_a_label_of_the_page_language(site, lang):
 @pytest.mark.build
 def test_spanish_pages_show_no_english_style_words(site):
     for page in html_pages(site, "es"):
-        document = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        document = soup(page)
         article = document.select_one("article") or document
         shown = [article.get_text(" ")] + [element["title"] for element in document.find_all(attrs={"title": True})]
         found = sorted({word for text in shown for word in ENGLISH_STYLE_WORDS if word in text})
@@ -152,12 +147,11 @@ def test_spanish_pages_show_no_english_style_words(site):
 
 @pytest.mark.build
 def test_spanish_bibliography_and_tooltips_are_spanish(site):
-    document = BeautifulSoup((site / "es" / "references.html").read_text(encoding="utf-8"), "html.parser")
+    document = soup(site / "es" / "references.html")
     entries = [entry.get_text(" ") for entry in document.select(".citation-list .citation")]
     assert len(entries) == len(LABELS["es"])
     assert sum("En inglés." in entry for entry in entries) == 4, entries  # all but the Spanish plan
     tooltips = [link["title"] for page in html_pages(site, "es")
-                for link in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-                .select("span.bibtex-citation a[title]")]
+                for link in soup(page).select("span.bibtex-citation a[title]")]
     assert tooltips and all(tooltip.rstrip().endswith((".", "En inglés.")) for tooltip in tooltips)
     assert any("Informe regional" in tooltip for tooltip in tooltips), tooltips[:3]

@@ -1,61 +1,99 @@
 """Incremental builds are right: each kind of edit redoes what depends on it, and only that.
 
-One copy of the book, partly built (two chapters with charts, plus the pages every build
-keeps, into `_build/partial/`), is built once; each test then makes one edit, rebuilds both editions
-and checks, from each edition's saved Sphinx environment, which pages were
-read again and which notebooks ran again, and from the pages that the edit
-shows. The tests run in file order, each on the state the previous one left.
+The fixture book (tests/fixtures/minibook), with `two` made a second notebook and with its own
+copy of the lacbook package (so that a test may edit `site.py`), is built once for the module;
+each test gets a fresh copy of that built book (conftest's `book`), makes one edit, rebuilds
+both editions and checks which pages Sphinx read again and which notebooks ran again, and
+what the edit shows on the pages. No test depends on another.
+
+What was read: Sphinx writes a page's doctree (`<doctreedir>/<page>.doctree`) when, and only
+when, it reads the page, so the doctrees' modification times tell. What ran: the records of
+each edition's execution cache (jupyter-cache's public `list_cache_records()`), by creation time.
 """
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
 from jupyter_cache import get_cache
 
-from conftest import copy_book, run_build
+from conftest import build_minibook, built_minibook, own_package
+from helpers import LANGS
 
 pytestmark = pytest.mark.build
 
-CHAPTERS = ("context", "migration")
-NOTEBOOKS = {"index", *CHAPTERS}  # the pages of this build that run code
-LANGS = ("en", "es")
+NOTEBOOKS = {"one", "two"}  # the pages that run code
 ADDED = "A sentence added to test incremental builds."
 ADDED_ES = "Una frase añadida para probar las compilaciones incrementales."
+# The second page, made a notebook: front matter, and a hidden cell that reads the data package.
+TWO_AS_NOTEBOOK = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+CELL = """
+```{code-cell} ipython3
+:tags: [remove-cell]
+
+from lacbook import data
+
+rows = len(data.load().rows)
+```
+"""
+A_TEST = "def test_nothing():\n    pass\n"
+
+
+def prepare(root: Path) -> None:
+    two = root / "book/two.md"
+    text = two.read_text(encoding="utf-8")
+    assert "# Second page\n" in text
+    two.write_text(TWO_AS_NOTEBOOK + text.replace("# Second page\n", "# Second page\n" + CELL, 1), encoding="utf-8")
+    own_package(root)
+    (root / "tests").mkdir()
+    (root / "tests/test_example.py").write_text(A_TEST, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory) -> Path:
-    root = copy_book(tmp_path_factory.mktemp("incremental"))
-    rebuild(root)
-    return root
+def good_book(tmp_path_factory) -> Path:
+    """Overrides conftest's: the fixture book with two notebooks and its own package."""
+    return built_minibook(tmp_path_factory.mktemp("incremental"), prepare)
 
 
-def rebuild(root: Path) -> None:
-    done = run_build("--root", str(root), "--only", *CHAPTERS)
-    assert done.returncode == 0, f"build failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+def only_folder(root: Path, name: str, lang: str) -> Path:
+    """The one folder under root/_build holding `name` for edition `lang` (named by the language)."""
+    found = {path.parent for path in (root / "_build").rglob(name)
+             if lang in path.parent.relative_to(root / "_build").parts
+             or path.parent.name.startswith(f"{lang}-")}
+    assert len(found) == 1, f"expected one {lang} folder with {name} under {root / '_build'}, found {sorted(found)}"
+    return found.pop()
 
 
-def environment(root: Path, lang: str) -> tuple[dict[str, int], dict[str, str]]:
-    """When each page was last read (Sphinx's saved environment), and when its notebook last
-    ran: the creation time of its record in the edition's execution cache."""
-    with (root / "_build/partial/doctrees" / lang / "environment.pickle").open("rb") as handle:
-        read = dict(pickle.load(handle).all_docs)
-    (folder,) = (root / "_build/.jupyter_cache").glob(f"{lang}-*")
-    ran = {Path(record.uri).stem: str(record.created) for record in get_cache(folder).list_cache_records()}
+def state(root: Path, lang: str) -> tuple[dict[str, int], dict[str, str]]:
+    """When each page was last read (its doctree's time), and when each notebook last ran
+    (the creation time of its record in the edition's execution cache)."""
+    doctrees = only_folder(root, "index.doctree", lang)
+    read = {path.stem: path.stat().st_mtime_ns for path in doctrees.glob("*.doctree")}
+    cache = get_cache(only_folder(root, "global.db", lang))
+    ran = {Path(record.uri).stem: str(record.created) for record in cache.list_cache_records()}
     return read, ran
 
 
-def rebuild_and_compare(root: Path) -> dict[str, tuple[set[str], set[str]]]:
-    """Rebuild; per language, the pages read again and the notebooks executed again."""
-    before = {lang: environment(root, lang) for lang in LANGS}
-    rebuild(root)
+def rebuild(root: Path) -> dict[str, tuple[set[str], set[str]]]:
+    """Rebuild both editions; per language, the pages read again and the notebooks run again."""
+    before = {lang: state(root, lang) for lang in LANGS}
+    done = build_minibook(root)
+    assert done.returncode == 0, f"build failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
     changes = {}
     for lang in LANGS:
-        (read_then, ran_then), (read_now, ran_now) = before[lang], environment(root, lang)
+        (read_then, ran_then), (read_now, ran_now) = before[lang], state(root, lang)
         changes[lang] = (
             {doc for doc, stamp in read_now.items() if read_then.get(doc) != stamp},
             {doc for doc, stamp in ran_now.items() if ran_then.get(doc) != stamp},
@@ -64,7 +102,11 @@ def rebuild_and_compare(root: Path) -> dict[str, tuple[set[str], set[str]]]:
 
 
 def page(root: Path, lang: str, name: str) -> str:
-    return (root / "_build/partial/html" / lang / f"{name}.html").read_text(encoding="utf-8")
+    return (root / "_build/html" / lang / f"{name}.html").read_text(encoding="utf-8")
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
 def edit_catalogue(path: Path, msgid: str, change) -> str:
@@ -79,66 +121,85 @@ def edit_catalogue(path: Path, msgid: str, change) -> str:
 
 
 def test_a_rebuild_without_changes_reads_and_runs_nothing(book):
-    for lang, (read, ran) in rebuild_and_compare(book).items():
+    for lang, (read, ran) in rebuild(book).items():
         assert read == set() and ran == set(), f"{lang}: read {read}, ran {ran}"
 
 
-def test_a_prose_edit_rereads_only_that_chapter(book):
-    chapter = book / "book/context.md"
-    chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n{ADDED}\n", encoding="utf-8")
-    catalogue = book / "translations/es/LC_MESSAGES/context.po"
-    catalogue.write_text(catalogue.read_text(encoding="utf-8") + f'\nmsgid "{ADDED}"\nmsgstr "{ADDED_ES}"\n',
-                         encoding="utf-8")
-    for lang, (read, ran) in rebuild_and_compare(book).items():
-        assert read == {"context"} and ran == set(), f"{lang}: read {read}, ran {ran}"
-    assert ADDED in page(book, "en", "context")
-    assert ADDED_ES in page(book, "es", "context") and ADDED not in page(book, "es", "context")
+def test_a_prose_edit_rereads_only_that_page_and_runs_nothing(book):
+    append(book / "book/one.md", f"\n{ADDED}\n")
+    append(book / "translations/es/LC_MESSAGES/one.po", f'\nmsgid "{ADDED}"\nmsgstr "{ADDED_ES}"\n')
+    for lang, (read, ran) in rebuild(book).items():
+        assert read == {"one"} and ran == set(), f"{lang}: read {read}, ran {ran}"
+    assert ADDED in page(book, "en", "one")
+    assert ADDED_ES in page(book, "es", "one") and ADDED not in page(book, "es", "one")
 
 
 def test_a_code_edit_reruns_only_that_chapter_in_each_language(book):
-    chapter = book / "book/context.md"
+    chapter = book / "book/one.md"
     text = chapter.read_text(encoding="utf-8")
     cell = "```{code-cell} ipython3\n:tags: [hide-input]\n\n"  # a cell whose code the page shows
     assert cell in text
     chapter.write_text(text.replace(cell, cell + "# edited cell\n", 1), encoding="utf-8")
-    for lang, (read, ran) in rebuild_and_compare(book).items():
-        assert read == {"context"} and ran == {"context"}, f"{lang}: read {read}, ran {ran}"
-        assert "edited cell" in page(book, lang, "context")
+    for lang, (read, ran) in rebuild(book).items():
+        assert read == {"one"} and ran == {"one"}, f"{lang}: read {read}, ran {ran}"
+        assert "edited cell" in page(book, lang, "one")
 
 
-def test_a_prose_catalogue_edit_rerenders_only_that_spanish_page(book):
-    catalogue = book / "translations/es/LC_MESSAGES/context.po"
-    new = edit_catalogue(catalogue, ADDED, lambda old: old.replace("probar", "comprobar"))
-    changes = rebuild_and_compare(book)
-    assert changes["es"] == ({"context"}, set()), changes["es"]
+def test_a_prose_catalogue_edit_rereads_only_that_spanish_page(book):
+    new = edit_catalogue(book / "translations/es/LC_MESSAGES/one.po", "People by year.",
+                         lambda old: old.replace("año", "año (revisado)"))
+    changes = rebuild(book)
+    assert changes["es"] == ({"one"}, set()), changes["es"]
     assert changes["en"] == (set(), set()), changes["en"]
-    assert new in page(book, "es", "context")
+    assert new in page(book, "es", "one")
 
 
 def test_a_chart_catalogue_edit_reruns_only_that_spanish_chapter(book):
-    catalogue = book / "translations/es/charts/context.po"
-    new = edit_catalogue(catalogue, "Share of the population", lambda old: old + " (revisada)")
-    changes = rebuild_and_compare(book)
-    assert changes["es"] == ({"context"}, {"context"}), changes["es"]
+    new = edit_catalogue(book / "translations/es/charts/one.po", "People by year", lambda old: old + " (revisada)")
+    changes = rebuild(book)
+    assert changes["es"] == ({"one"}, {"one"}), changes["es"]
     assert changes["en"] == (set(), set()), changes["en"]
-    assert new in page(book, "es", "context")
+    assert new in page(book, "es", "one")
 
 
-def test_a_package_catalogue_edit_reruns_every_spanish_chapter(book):
+def test_a_package_catalogue_edit_reruns_every_spanish_notebook(book):
     """The package's own messages (lacbook.po) may reach every page: all Spanish notebooks run again."""
-    catalogue = book / "translations/es/charts/lacbook.po"
-    edit_catalogue(catalogue, "around {value}", lambda old: old.replace("{value}", "{value} [revisado]"))
-    changes = rebuild_and_compare(book)
+    edit_catalogue(book / "translations/es/charts/lacbook.po", "exact", lambda old: old + " [revisado]")
+    changes = rebuild(book)
     assert changes["es"][1] == NOTEBOOKS, changes["es"]
     assert changes["en"] == (set(), set()), changes["en"]
-    assert "[revisado]" in page(book, "es", "migration")
+    assert "[revisado]" in page(book, "es", "one")  # the source note of the pasted number
 
 
-def test_a_data_package_edit_reruns_every_chapter_in_both_languages(book):
-    """Chapters read the data package; the execution cache is keyed by all of it."""
-    readme = book / "data/README.md"
-    readme.write_text(readme.read_text(encoding="utf-8") + "\nEdited to test incremental builds.\n",
-                      encoding="utf-8")
-    for lang, (read, ran) in rebuild_and_compare(book).items():
+def test_a_data_edit_reruns_every_notebook_in_both_languages(book):
+    """Notebooks read the data package: a changed figure runs every one of them again."""
+    figures = book / "data/figures/rmrp2022_eoy.csv"
+    row = "rmrp2022_eoy.r4v_region.people_reached.all.2022,"  # the number `one` pastes
+    lines = figures.read_text(encoding="utf-8").splitlines(keepends=True)
+    (at,) = [n for n, line in enumerate(lines) if line.startswith(row)]
+    assert ',3344,,,exact,"3,344",' in lines[at]
+    lines[at] = lines[at].replace(',3344,,,exact,"3,344",', ',3345,,,exact,"3,345",')
+    figures.write_text("".join(lines), encoding="utf-8")
+    for lang, (read, ran) in rebuild(book).items():
         assert ran == NOTEBOOKS, f"{lang}: ran {ran}"
-        assert 'class="lacbook-chart' in page(book, lang, "migration")
+    assert "3,345" in page(book, "en", "one") and "3.345" in page(book, "es", "one")
+
+
+# Edits to what no kernel reads: nothing runs again (issue #12).
+
+def test_editing_the_data_readme_runs_nothing(book):
+    append(book / "data/README.md", "\nEdited to test incremental builds.\n")
+    for lang, (read, ran) in rebuild(book).items():
+        assert ran == set(), f"{lang}: ran {ran}"
+
+
+def test_editing_a_test_file_runs_nothing(book):
+    append(book / "tests/test_example.py", "\n# edited\n")
+    for lang, (read, ran) in rebuild(book).items():
+        assert read == set() and ran == set(), f"{lang}: read {read}, ran {ran}"
+
+
+def test_editing_the_sphinx_extension_runs_nothing(book):
+    append(book / "src/lacbook/site.py", "\n# edited to test incremental builds\n")
+    for lang, (read, ran) in rebuild(book).items():
+        assert ran == set(), f"{lang}: ran {ran}"

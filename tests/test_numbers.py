@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 from docutils import nodes
 
+from helpers import LANGS, html_pages, soup
 from lacbook import data, i18n
 from lacbook.prose import GluedFigure, anchor, pasted_forms, source_note, worded
 from lacbook.site import PasteGluedNumbers, glued_number
@@ -48,14 +49,14 @@ def test_every_qualifier_has_words_in_both_tables():
 
 
 @pytest.mark.parametrize("qualifier", PERCENT_WORDS)
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_percentage_in_prose_takes_its_article_in_spanish(qualifier, lang):
     expected = PERCENT_WORDS[qualifier][lang == "es"]
     assert i18n.qualified(i18n.percent(44, lang, digits=0), qualifier, lang, article=True) == expected
 
 
 @pytest.mark.parametrize("qualifier", COUNT_WORDS)
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_count_takes_no_article(qualifier, lang):
     expected = COUNT_WORDS[qualifier][lang == "es"]
     assert i18n.qualified(i18n.number(26200, lang), qualifier, lang) == expected
@@ -115,7 +116,7 @@ ROWS = {  # figure id -> (English, Spanish), one per kind of figure
 
 
 @pytest.mark.parametrize("figure_id", ROWS)
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_worded_says_each_kind_of_figure_honestly(figure_id, lang):
     assert worded(figure_id, lang) == ROWS[figure_id][lang == "es"]
 
@@ -147,7 +148,7 @@ NOTES = {
 }
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_glued_figure_links_to_its_row_and_describes_its_source(lang):
     markup = GluedFigure(FIGURE, worded(FIGURE, lang), lang)._repr_html_()
     document = BeautifulSoup(markup, "html.parser")
@@ -226,7 +227,7 @@ BAD_SPANISH = [
 
 def article_text(page) -> str:
     """The text of a page's article, without the numbers' hidden notes and without code."""
-    document = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    document = soup(page)
     for hidden in document.select(".lacbook-number__note, pre, script, style, .lacbook-chart, .lacbook-table"):
         hidden.decompose()
     main = document.select_one("article") or document
@@ -236,7 +237,7 @@ def article_text(page) -> str:
 @pytest.mark.build
 def test_spanish_percentages_read_as_spanish(site):
     problems = []
-    for page in sorted((site / "es").glob("*.html")):
+    for page in html_pages(site, "es"):
         text = article_text(page)
         for pattern, what in BAD_SPANISH:
             for found in pattern.finditer(text):
@@ -245,14 +246,14 @@ def test_spanish_percentages_read_as_spanish(site):
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_every_pasted_number_shows_its_source_and_links_to_its_row(site, lang):
-    data_page = BeautifulSoup((site / lang / "data.html").read_text(encoding="utf-8"), "html.parser")
+    data_page = soup(site / lang / "data.html")
     rows = {row["id"] for row in data_page.select(".lacbook-figures tr[id]")}
     assert rows == {anchor(row["id"]) for row in data.load().rows}
     checked = 0
-    for page in sorted((site / lang).glob("*.html")):
-        document = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for page in html_pages(site, lang):
+        document = soup(page)
         ids = [tag["id"] for tag in document.select("[id]")]
         notes = [value for value in ids if value.startswith("lacbook-note-")]
         assert len(notes) == len(set(notes)), f"{lang}/{page.name}: two notes with one id"

@@ -196,13 +196,6 @@ def asset_paths(template: str) -> list[str]:
     return re.findall(r"pathto\('([^']+)', 1\) \}\}(\?digest=\w+)?", template)
 
 
-def test_the_theme_asset_macros_differ_only_by_fontawesome():
-    """Our copy of the theme's webpack-macros.html must follow the installed theme."""
-    theirs = asset_paths((THEME / "static" / "webpack-macros.html").read_text(encoding="utf-8"))
-    ours = asset_paths((REPO / "src/lacbook/templates/static/webpack-macros.html").read_text(encoding="utf-8"))
-    assert [path for path in theirs if "fontawesome" not in path[0]] == ours
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_pages_load_a_slim_theme(site, lang):
     """No fontawesome.js, the search index only where searching happens, purged CSS, a subset icon font."""

@@ -1,18 +1,17 @@
-"""Build the bilingual site: one Sphinx build per edition, side by side.
+"""Build the bilingual site: one plain `sphinx-build` per edition, side by side.
 
-The jupyter-book CLI cannot set the language (jupyter-book#1791), so each
-edition is built through jupyter-book's Python API in its own process, with
-its own output, doctree and execution-cache folders. Both editions run in
-parallel (one kernel each, on two cores).
+Each edition is the book's one configuration (`book/conf.py`) built with
+`-D language=xx`, the route multilingual Sphinx projects take, in its own
+process and folders (`_build/<lang>/html`, `doctrees`, and myst-nb's own
+`jupyter_execute` beside them); both editions run in parallel.
 
-What ships is exactly what was checked: editions are built into
-`_build/staging/<lang>` and copied to `_build/html` in one rename only when
-every edition succeeded; a failed edition forgets its saved environment, so
-the next build reads every page again and fails the same way until the
+What ships is exactly what was checked: the editions reach `_build/html` in
+one rename only when every edition succeeded. After a failed edition the next
+build reads every page again (`-E`), so it fails the same way until the
 author fixes it. Partial builds (`--only`) and the preview write under
 `_build/partial/` and `_build/preview/` and never touch `_build/html`.
 
-usage: python -m lacbook.build [--lang en es] [--only CHAPTER...] [--rerun] [--out DIR]
+usage: python -m lacbook.build [--lang en es] [--only CHAPTER...] [--rerun] [--out DIR] [--preview PORT]
 """
 
 from __future__ import annotations
@@ -31,51 +30,55 @@ from pathlib import Path
 
 import yaml
 
-from .i18n import LANGUAGES, REPO, SOURCE_LANGUAGE
 from .buildlog import author_summary
+from .i18n import LANGUAGES, REPO, SOURCE_LANGUAGE
 from .report import execution_report
-from .translations import check_catalogues
+from .translations import check_catalogues, update_chart_catalogues
 
 PACKAGE = Path(__file__).resolve().parent
 ASSETS = PACKAGE / "assets"
 
-# What a chapter kernel reads besides its own cells: when any of it changes,
-# cached outputs are stale. jupyter-cache keys on cell source only, so this
-# fingerprint names the cache folder.
 # Pages that chapters link to (glossary terms, citations): kept in partial builds.
 ALWAYS_BUILT = {"glossary", "references"}
 
-KERNEL_INPUTS = ("data/**/*",)
-
-# Interface text that extensions take from configuration rather than gettext.
-INTERFACE = {
-    "en": {
-        "html_title": "Migration, trafficking and organised crime in Latin America",
-        "nb_code_prompt_show": "Show the code",
-        "nb_code_prompt_hide": "Hide the code",
-        "togglebutton_hint": "Click to show",
-        "togglebutton_hint_hide": "Click to hide",
-    },
-    "es": {
-        "html_title": "Migración, trata y crimen organizado en América Latina",
-        # Chapters hide only code (never outputs), so {type} is always "source".
-        "nb_code_prompt_show": "Mostrar el código",
-        "nb_code_prompt_hide": "Ocultar el código",
-        "togglebutton_hint": "Haga clic para mostrar",
-        "togglebutton_hint_hide": "Haga clic para ocultar",
-    },
-}
+# What chapter kernels read besides their cells and the package modules they import:
+# the data package's tables and descriptors (not its README).
+KERNEL_DATA = ("data/*.csv", "data/*.json", "data/figures/*.csv", "data/schemas/*.json")
+IMPORT = re.compile(r"^\s*(?:from\s+(?:lacbook\.|\.)(\w+)\s+import|from\s+(?:lacbook|\.)\s+import\s+([\w, ()]+)"
+                    r"|import\s+lacbook\.(\w+))", re.M)
 
 
 class BuildError(RuntimeError):
     """An edition failed to build; the message says which and why."""
 
 
+def _imported(text: str) -> set[str]:
+    names = set()
+    for module, listed, plain in IMPORT.findall(text):
+        names |= {module, plain} | {name.strip(" ()") for name in listed.split(",")}
+    return {name for name in names if name and (PACKAGE / f"{name}.py").is_file()}
+
+
+def kernel_modules(root: Path) -> list[Path]:
+    """The package modules that chapter kernels import, directly or through each other."""
+    todo = set()
+    for chapter in (root / "book").rglob("*.md"):
+        todo |= _imported(chapter.read_text(encoding="utf-8"))
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        todo |= _imported((PACKAGE / f"{name}.py").read_text(encoding="utf-8")) - seen
+    return [PACKAGE / f"{name}.py" for name in sorted(seen | {"__init__"})]
+
+
 def kernel_fingerprint(root: Path, lang: str) -> str:
-    """Digest of what every kernel of an edition reads: the package, the data, the package's chart
-    catalogue. A chapter's own chart catalogue invalidates that chapter only (site.py)."""
-    patterns = [*KERNEL_INPUTS, f"translations/{lang}/charts/lacbook.po"]
-    files = sorted(PACKAGE.rglob("*.py")) + [p for pattern in patterns for p in sorted(root.glob(pattern))]
+    """Digest of what every kernel of an edition reads besides its own cells: the package
+    modules chapters import, the data, the package's chart catalogue. jupyter-cache keys on
+    cell source only, so this names the cache folder. A chapter's own chart catalogue
+    invalidates that chapter only (site.py); site.py, tests and READMEs invalidate nothing."""
+    files = kernel_modules(root) + [p for pattern in KERNEL_DATA for p in sorted(root.glob(pattern))]
+    files.append(root / "translations" / lang / "charts" / "lacbook.po")
     digest = hashlib.sha256()
     for path in files:
         if path.is_file():
@@ -92,13 +95,21 @@ def execution_cache(root: Path, build_dir: Path, lang: str) -> Path:
     return current
 
 
+def _toc(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _toc_files(book: dict) -> list[str]:
+    return [book["root"], *(entry["file"] for entry in book["chapters"])]
+
+
 def table_of_contents(root: Path, build_dir: Path, only: list[str] | None = None) -> Path:
     """The book's _toc.yml, or a copy keeping only some chapters (plus the pages
     every chapter links to), so an author can build one chapter in seconds."""
     toc = root / "_toc.yml"
     if not only:
         return toc
-    book = _toc(root)
+    book = _toc(toc)
     unknown = sorted(set(only) - set(_toc_files(book)))
     if unknown:
         raise BuildError(f"{toc}: no chapter named {', '.join(unknown)}")
@@ -110,161 +121,84 @@ def table_of_contents(root: Path, build_dir: Path, only: list[str] | None = None
     return partial
 
 
-def _toc(root: Path) -> dict:
-    return yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+def edition_folders(build_dir: Path, lang: str, partial: bool) -> tuple[Path, Path]:
+    """Where Sphinx writes an edition (pages, doctrees); myst-nb's executed notebooks go
+    beside them (`jupyter_execute`, its default), so the two editions never share one."""
+    base = build_dir / "partial" / lang if partial else build_dir / lang
+    return base / "html", base / "doctrees"
 
 
-def _toc_files(book: dict) -> list[str]:
-    return [book["root"], *(entry["file"] for entry in book["chapters"])]
-
-
-LABEL = re.compile(r"^(?::name:\s*(?P<name>\S+)|\((?P<target>[^()\s]+)\)=)\s*$", re.M)
-
-
-def left_out_targets(root: Path, toc: Path) -> list[tuple[str, str]]:
-    """`nitpick_ignore` entries for a partial build: links to the chapters of `_toc.yml`
-    that it leaves out, and to the labels those chapters define, and nothing else.
-
-    Sphinx and MyST both document `nitpick_ignore` for references that may not
-    resolve; a link to a page that is not in `_toc.yml` at all, or to a label
-    defined nowhere, still fails the partial build.
-    """
-    if toc == root / "_toc.yml":
-        return []
-    kept = set(_toc_files(yaml.safe_load(toc.read_text(encoding="utf-8"))))
-    ignored = []
-    for doc in _toc_files(_toc(root)):
-        if doc in kept:
-            continue
-        ignored += [("myst", doc), ("doc", doc), ("std:doc", doc)]
-        source = root / "book" / f"{doc}.md"
-        text = source.read_text(encoding="utf-8") if source.is_file() else ""
-        for match in LABEL.finditer(text):
-            label = (match["name"] or match["target"]).lower()
-            ignored += [("myst", label), ("std:ref", label), ("std:numref", label)]
-    return ignored
-
-
-def sphinx_overrides(root: Path, lang: str, build_dir: Path, toc: Path) -> dict:
-    return INTERFACE[lang] | {
+def sphinx_arguments(root: Path, lang: str, build_dir: Path, toc: Path, rerun: bool = False) -> list[str]:
+    """The `-D` settings of one edition: its language and where its caches and data are."""
+    settings = {
         "language": lang,
-        "locale_dirs": [str(root / "translations")],
-        "external_toc_path": str(toc),
         "nb_execution_cache_path": str(execution_cache(root, build_dir, lang)),
-        "nitpicky": True,
-        "nitpick_ignore": left_out_targets(root, toc),
         "lacbook_cache_dir": str(build_dir / ".cache"),
         "lacbook_data_dir": str(root / "data"),
-        "latex_individualpages": False,  # jupyter-book's API expects it from its CLI
+    }
+    if toc != root / "_toc.yml":  # links to the chapters left out are allowed (lacbook.site)
+        settings |= {"external_toc_path": str(toc), "lacbook_book_toc": str(root / "_toc.yml")}
+    if rerun:
+        settings |= {"nb_execution_mode": "force", "nb_execution_raise_on_error": "0"}
+    return [argument for key, value in settings.items() for argument in ("-D", f"{key}={value}")]
+
+
+def kernel_environment(root: Path, lang: str) -> dict[str, str]:
+    """What chapter kernels inherit: the edition's language and the book's data and catalogues."""
+    return os.environ | {
+        "LACBOOK_LANG": lang,
+        "LACBOOK_BUILD": "1",  # charts render for the site, not as notebook images
+        "LACBOOK_DATA_DIR": str(root / "data"),
+        "LACBOOK_TRANSLATIONS_DIR": str(root / "translations"),
     }
 
 
-def kernel_environment(root: Path, lang: str) -> None:
-    """What chapter kernels inherit: the edition's language and the book's data and catalogues."""
-    os.environ["LACBOOK_LANG"] = lang
-    os.environ["LACBOOK_BUILD"] = "1"  # charts render for the site, not as notebook images
-    os.environ["LACBOOK_DATA_DIR"] = str(root / "data")
-    os.environ["LACBOOK_TRANSLATIONS_DIR"] = str(root / "translations")
-
-
-def edition_folders(build_dir: Path, lang: str, partial: bool) -> tuple[Path, Path]:
-    """Where Sphinx writes an edition (pages, doctrees): `staging/` for the whole book, whose
-    pages reach `_build/html` only through `publish`; `partial/` for `--only` builds."""
-    if partial:
-        return build_dir / "partial" / "html" / lang, build_dir / "partial" / "doctrees" / lang
-    return build_dir / "staging" / lang, build_dir / "doctrees" / lang
-
-
-def build_edition(root: Path, lang: str, build_dir: Path, rerun: bool = False, toc: Path | None = None) -> None:
-    """Build one edition in this process (its kernels inherit the environment).
-
-    A rerun reads every page again and executes every chapter, ignoring the
-    cache, and lets each failing chapter fail on its own so that the
-    execution report lists them all (the build still fails at the end).
-    """
-    from jupyter_book.sphinx import build_sphinx
-
-    toc = toc or root / "_toc.yml"
+def sphinx_build(root: Path, lang: str, build_dir: Path, toc: Path, rerun: bool, fresh: bool) -> list[str]:
+    """The command line of one edition: plain sphinx-build, strict."""
     outdir, doctrees = edition_folders(build_dir, lang, partial=toc != root / "_toc.yml")
-    kernel_environment(root, lang)
-    overrides = sphinx_overrides(root, lang, build_dir, toc)
-    if rerun:
-        overrides |= {"nb_execution_mode": "force", "nb_execution_raise_on_error": False}
-    status = build_sphinx(
-        str(root / "book"),
-        str(outdir),
-        doctreedir=str(doctrees),
-        path_config=str(root / "_config.yml"),
-        noconfig=True,
-        confoverrides=overrides,
-        freshenv=rerun,
-        warningiserror=True,
-        quiet=True,
-        keep_going=True,
-    )
-    if status != 0:
-        reason = f"{type(status).__name__}: {status}" if isinstance(status, Exception) else f"status {status}"
-        raise BuildError(f"the {lang} edition failed ({reason})")
+    return [
+        sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-q",
+        *(["-E"] if fresh or rerun else []),
+        "-d", str(doctrees), *sphinx_arguments(root, lang, build_dir, toc, rerun),
+        str(root / "book"), str(outdir),
+    ]
 
 
-def extract_prose(root: Path, build_dir: Path, lang: str, only: list[str] | None = None) -> None:
-    """Extract the chapters' prose (gettext builder) and merge it into `lang`'s catalogues."""
-    from jupyter_book.sphinx import build_sphinx
-    from sphinx_intl.basic import update
-
-    pot_dir = build_dir / "gettext"
-    pot_dir.mkdir(parents=True, exist_ok=True)
-    for stale in pot_dir.glob("*.pot"):
-        stale.unlink()
+def update_catalogues(root: Path, build_dir: Path, only: list[str] | None = None) -> list[str]:
+    """Extract the text to translate and merge it into the Spanish catalogues, the documented
+    way: Sphinx's gettext builder (same configuration, English edition), then `sphinx-intl
+    update`; code text goes into the chart catalogues. Only catalogues whose messages changed
+    are rewritten. Returns the problems left (untranslated or fuzzy entries, with file:line)."""
+    pot_dir = build_dir / "gettext" / "pot"
+    shutil.rmtree(pot_dir, ignore_errors=True)
+    toc = table_of_contents(root, build_dir, only)
     # Notebooks run (from the English cache) so that glued figures and their captions exist.
-    kernel_environment(root, SOURCE_LANGUAGE)
-    overrides = sphinx_overrides(root, SOURCE_LANGUAGE, build_dir, table_of_contents(root, build_dir, only))
-    status = build_sphinx(
-        str(root / "book"),
-        str(pot_dir),
-        doctreedir=str(build_dir / "doctrees" / "gettext"),
-        path_config=str(root / "_config.yml"),
-        noconfig=True,
-        confoverrides=overrides,
-        builder="gettext",
-        freshenv=True,
-    )
-    if status != 0:
-        raise BuildError(f"extracting the prose for translation failed (status {status})")
-    # The interface catalogue (sphinx.po) is kept by hand: Sphinx's template
-    # strings must not mark its entries obsolete.
-    (pot_dir / "sphinx.pot").unlink(missing_ok=True)
+    command = [sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-E", "-d", str(build_dir / "gettext" / "doctrees"),
+               *sphinx_arguments(root, SOURCE_LANGUAGE, build_dir, toc), str(root / "book"), str(pot_dir)]
+    log = build_dir / "logs" / "gettext.log"
+    if run_edition(command, kernel_environment(root, SOURCE_LANGUAGE), log) != 0:
+        raise BuildError("extracting the text to translate failed:\n"
+                         + author_summary(SOURCE_LANGUAGE, log.read_text(encoding="utf-8"), root, log))
+    # The interface catalogue (sphinx.po) is kept by hand; other chapters' are left alone.
     for pot in pot_dir.glob("*.pot"):
-        if only and pot.stem not in only:
-            pot.unlink()  # leave the other chapters' catalogues alone
-    update(str(root / "translations"), str(pot_dir), [lang])
-
-
-PREVIEW_CONF = """\
-# Written by `python3 tasks.py preview`: the book's settings for one edition,
-# so that sphinx-autobuild (plain sphinx-build) can rebuild it on every edit.
-from pathlib import Path
-from lacbook.build import edition_config
-globals().update(edition_config(Path({root!r}), {lang!r}, Path({build_dir!r}), {only!r}))
-"""
-
-
-def edition_config(root: Path, lang: str, build_dir: Path, only: list[str] | None = None) -> dict:
-    """The full Sphinx configuration of one edition, as the build uses it."""
-    from jupyter_book.config import get_final_config
-
-    kernel_environment(root, lang)
-    overrides = sphinx_overrides(root, lang, build_dir, table_of_contents(root, build_dir, only))
-    config, _ = get_final_config(
-        user_yaml=root / "_config.yml", cli_config=overrides, sourcedir=root / "book"
-    )
-    # Paths in the book's settings are relative to book/, not to this conf.py.
-    book = root / "book"
-    config["html_static_path"] = [str(book / path) for path in config.get("html_static_path", [])]
-    config["bibtex_bibfiles"] = [str(book / path) for path in config.get("bibtex_bibfiles", [])]
-    if config.get("html_favicon"):
-        config["html_favicon"] = str(book / config["html_favicon"])
-    return config
+        if pot.stem == "sphinx" or (only and pot.stem not in only):
+            pot.unlink()
+    changed = []
+    for lang in (lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE):
+        merged = subprocess.run(
+            [sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir), "-l", lang,
+             "-d", str(root / "translations"), "-w", "100"],
+            capture_output=True, text=True,
+        )
+        if merged.returncode != 0:
+            raise BuildError(f"sphinx-intl update failed:\n{merged.stderr}")
+        changed += [line.split(": ", 1)[1] for line in merged.stdout.splitlines() if line.startswith(("Update:", "Create:"))]
+        changed += [str(path) for path in update_chart_catalogues(root / "translations", lang, root, only)]
+    print("Catalogues changed:" if changed else "No catalogue changed.")
+    for path in changed:
+        print(f"  {Path(path).resolve().relative_to(root) if Path(path).resolve().is_relative_to(root) else path}")
+    translated = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
+    return check_catalogues(root / "translations", translated)
 
 
 def port_is_free(port: int) -> bool:
@@ -280,31 +214,31 @@ def port_is_free(port: int) -> bool:
 def preview(root: Path, lang: str, build_dir: Path, only: list[str] | None, port: int) -> int:
     """Serve one edition and rebuild it (re-executing only what changed) on every edit.
 
-    This process becomes sphinx-autobuild (exec), so ending it ends the server.
+    The same configuration and settings as the build, through sphinx-autobuild; this
+    process becomes sphinx-autobuild (exec), so ending it ends the server.
     """
     if not port_is_free(port):
         raise BuildError(f"port {port} is already in use: stop what serves it, or choose another "
                          f"(python3 tasks.py preview --port {port + 1})")
-    conf_dir = build_dir / "preview" / lang
-    conf_dir.mkdir(parents=True, exist_ok=True)
-    (conf_dir / "conf.py").write_text(
-        PREVIEW_CONF.format(root=str(root), lang=lang, build_dir=str(build_dir), only=only), encoding="utf-8"
-    )
+    preview_dir = build_dir / "preview"
+    toc = table_of_contents(root, build_dir, only)
+    outdir = preview_dir / lang / "html"
     command = [
-        sys.executable, "-m", "sphinx_autobuild", str(root / "book"), str(build_dir / "preview" / "html" / lang),
-        "-c", str(conf_dir), "-d", str(build_dir / "preview" / "doctrees" / lang), "-n", "--keep-going",
-        "--watch", str(root / "translations"), "--watch", str(root / "data"), "--watch", str(PACKAGE),
+        sys.executable, "-m", "sphinx_autobuild", str(root / "book"), str(outdir),
+        "-n", "--keep-going", "-d", str(preview_dir / lang / "doctrees"),
+        *sphinx_arguments(root, lang, build_dir, toc),
+        "--watch", str(root / "translations"), "--watch", str(root / "data"), "--watch", str(root / "_toc.yml"),
         "--host", "127.0.0.1", "--port", str(port),
     ]
-    print(f"Preview of the {lang} edition (not published): {build_dir / 'preview' / 'html' / lang}", flush=True)
-    os.execv(sys.executable, command)
+    print(f"Preview of the {lang} edition (not published): {outdir}", flush=True)
+    os.execve(sys.executable, command, kernel_environment(root, lang))
     return 1  # not reached
 
 
 def inputs_digest(root: Path, langs: list[str], only: list[str] | None) -> str:
     """Digest of everything a build reads (sources, catalogues, data, settings, this package,
     the locked environment) and of what it was asked to build."""
-    files = [root / "_config.yml", root / "_toc.yml", REPO / "requirements.lock"]
+    files = [root / "_toc.yml", REPO / "requirements.lock"]
     for folder in (root / "book", root / "translations", root / "data", PACKAGE):
         files += [p for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix not in {".mo", ".pyc"}]
     digest = hashlib.sha256(repr((langs, only)).encode())
@@ -340,28 +274,19 @@ def publish(build_dir: Path, langs: list[str]) -> Path:
     return site
 
 
-def forget_failed_edition(build_dir: Path, lang: str, partial: bool) -> None:
-    """Sphinx saves its environment even after warnings, and would not read the faulty page
-    again: without it the next build reads every page and reports the same failure."""
-    doctrees = edition_folders(build_dir, lang, partial)[1]
-    (doctrees / "environment.pickle").unlink(missing_ok=True)
-
-
-def run_edition(command: list[str], lang: str, log: Path) -> tuple[int, float]:
+def run_edition(command: list[str], env: dict[str, str], log: Path) -> int:
     """One edition in its own process; everything it prints goes to its log file."""
-    started = time.perf_counter()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w", encoding="utf-8") as handle:
-        done = subprocess.run([*command, "--lang", lang], stdout=handle, stderr=subprocess.STDOUT)
-    return done.returncode, time.perf_counter() - started
+        return subprocess.run(command, env=env, stdout=handle, stderr=subprocess.STDOUT).returncode
 
 
 def build_site(
     root: Path, langs: list[str], build_dir: Path, rerun: bool = False, only: list[str] | None = None
 ) -> float:
-    """Check the catalogues and the data, build each edition in its own process, publish.
+    """Check the catalogues, the table of contents and the data, build each edition, publish.
 
-    A partial build (`only`) writes to `_build/partial/html` and publishes nothing.
+    A partial build (`only`) writes to `_build/partial/<lang>/html` and publishes nothing.
     """
     translated = [lang for lang in langs if lang != SOURCE_LANGUAGE]
     # A partial build checks the catalogues of what it builds, and of the interface.
@@ -382,29 +307,36 @@ def build_site(
         print("Nothing changed since the last build: the site is up to date.")
         return time.perf_counter() - started
     stamp.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "lacbook.build", "--edition", "--root", str(root), "--out", str(build_dir)]
-    if rerun:
-        command.append("--rerun")
-    if only:
-        command += ["--only", *only]
+    toc = table_of_contents(root, build_dir, only)
+    # An edition that failed last time reads every page again: Sphinx saves its environment
+    # even when a page warned, and would not read that page again.
+    failed_marks = {lang: work / lang / ".failed" for lang in langs}
+    commands = {lang: sphinx_build(root, lang, build_dir, toc, rerun, failed_marks[lang].exists()) for lang in langs}
     logs = {lang: build_dir / "logs" / f"{'partial-' if only else ''}{lang}.log" for lang in langs}
     print(f"Building {', '.join(langs)}{' (only ' + ', '.join(only) + ')' if only else ''}...", flush=True)
     with ThreadPoolExecutor(max_workers=len(langs)) as pool:
-        runs = dict(zip(langs, pool.map(lambda lang: run_edition(command, lang, logs[lang]), langs)))
-    failed = [lang for lang, (status, _) in runs.items() if status != 0]
+        statuses = dict(zip(langs, pool.map(
+            lambda lang: run_edition(commands[lang], kernel_environment(root, lang), logs[lang]), langs)))
+    failed = [lang for lang, status in statuses.items() if status != 0]
     if rerun:
         report, all_ok = execution_report(build_dir, langs)
         (build_dir / "execution-report.md").write_text(report + "\n", encoding="utf-8")
         print(f"\n{report}\n(written to {build_dir / 'execution-report.md'})")
         if not all_ok and not failed:
             failed = langs
-    for lang in failed:
-        forget_failed_edition(build_dir, lang, partial=bool(only))
+    for lang in langs:
+        failed_marks[lang].parent.mkdir(parents=True, exist_ok=True)
+        if lang in failed:
+            failed_marks[lang].touch()
+        else:
+            failed_marks[lang].unlink(missing_ok=True)
     if failed:
         details = "\n".join(author_summary(lang, logs[lang].read_text(encoding="utf-8"), root, logs[lang])
                             for lang in failed)
         raise BuildError(f"{', '.join(failed)} failed:\n{details}")
     if only:
+        for lang in langs:
+            shutil.copytree(edition_folders(build_dir, lang, partial=True)[0], site / lang, dirs_exist_ok=True)
         write_root(site)
     else:
         publish(build_dir, langs)
@@ -413,9 +345,9 @@ def build_site(
 
 
 def check_table_of_contents(root: Path) -> None:
-    """Every entry of `_toc.yml` has its page, and every page is in `_toc.yml` (jupyter-book
+    """Every entry of `_toc.yml` has its page, and every page is in `_toc.yml` (Sphinx
     would otherwise leave it out of the book without a word)."""
-    listed = _toc_files(_toc(root))
+    listed = _toc_files(_toc(root / "_toc.yml"))
     pages = sorted(p.relative_to(root / "book").with_suffix("").as_posix() for p in (root / "book").rglob("*.md"))
     problems = [f"_toc.yml: '{doc}' is listed but book/{doc}.md does not exist" for doc in listed if doc not in pages]
     problems += [f"book/{doc}.md is not in _toc.yml: add it under chapters (or delete the file)"
@@ -442,22 +374,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rerun", action="store_true", help="execute every chapter from scratch and report")
     parser.add_argument("--only", nargs="+", metavar="CHAPTER", help="build only these chapters (e.g. responses)")
     parser.add_argument("--preview", type=int, metavar="PORT", help="serve one edition (--lang) and rebuild on edits")
-    parser.add_argument("--edition", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--catalogues", action="store_true",
+                        help="extract the text to translate and merge it into the catalogues (of --only chapters)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     build_dir = (args.out or root / "_build").resolve()
     try:
         if args.preview:
             return preview(root, args.lang[0], build_dir, args.only, args.preview)
-        if args.edition:
-            toc = table_of_contents(root, build_dir, args.only)
-            build_edition(root, args.lang[0], build_dir, args.rerun, toc)
+        if args.catalogues:
+            left = update_catalogues(root, build_dir, args.only)
+            print("Left to translate:" if left else "Nothing left to translate.")
+            for problem in left:
+                print(f"  {problem.replace(str(root) + '/', '')}")
             return 0
         seconds = build_site(root, args.lang, build_dir, args.rerun, args.only)
     except BuildError as error:
-        kept = "Nothing was published (partial build)." if args.only else \
+        kept = "Nothing was published (partial build)." if args.only or args.preview else \
             f"The published site ({build_dir / 'html'}) was left as it was."
-        print(f"\nBUILD FAILED: {error}\n{kept if not (args.edition or args.preview) else ''}", file=sys.stderr)
+        print(f"\nBUILD FAILED: {error}\n{kept}", file=sys.stderr)
         return 1
     if args.only:
         site = build_dir / "partial" / "html"

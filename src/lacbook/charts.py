@@ -1,18 +1,17 @@
 """The book's Altair theme and the renderer that puts charts into pages offline.
 
 Altair's default HTML output loads Vega from a CDN, which the book must never
-do. `use()` switches every chart of a chapter to a renderer that writes a
-placeholder plus the compiled Vega spec and the language's number locale into
-the page; the site's page script (see `site.py`) draws them with Vega's View
+do. `use()` switches every chart of a chapter to a renderer that emits, besides a
+static SVG for notebook viewers, the compiled Vega spec and the language's
+number locale under the book's own MIME type; the extension writes it into
+the page (chartnode.py) and the site's page script draws it with Vega's View
 from a copy served by the site itself.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
-from itertools import count
 
 import altair as alt
 import vl_convert as vlc
@@ -23,6 +22,7 @@ VEGA_TIME_LOCALE = {"en": "en-US", "es": "es-ES"}
 
 THEME = "lacbook"
 RENDERER = "lacbook"
+MIME_TYPE = "application/vnd.lacbook.chart+json"  # read by lacbook.chartnode
 BUILD_FLAG = "LACBOOK_BUILD"  # set by the build for its kernels (build.kernel_environment)
 VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
@@ -31,8 +31,6 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 COMPOUND_VIEWS = {"hconcat", "vconcat", "concat", "facet", "repeat"}
-
-_chart_ids = count(1)
 
 
 def theme() -> dict:
@@ -73,38 +71,38 @@ def compact_labels(money: bool = False, lang: str | None = None) -> str:
     )
 
 
-def render(spec: dict, **_metadata) -> dict:
-    """Mime bundle for a chart: in the book, placeholder + compiled Vega spec + number locale.
+def notebook_svg(spec: dict, lang: str) -> str:
+    """The chart as a static SVG in the language's number format, for notebook viewers."""
+    return vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, format_locale=VEGA_FORMAT_LOCALE[lang],
+                               time_format_locale=vlc.get_time_format_locale(VEGA_TIME_LOCALE[lang]))
 
-    Outside a build (a reviewer running a chapter in JupyterLab), a static SVG
-    drawn by vl-convert in the same locale: the notebook needs no chart script.
-    """
-    lang = language()
-    if not os.environ.get(BUILD_FLAG):
-        svg = vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, format_locale=VEGA_FORMAT_LOCALE[lang],
-                                  time_format_locale=vlc.get_time_format_locale(VEGA_TIME_LOCALE[lang]))
-        return {"image/svg+xml": svg, "text/plain": f"[chart] {title_text(spec)}"}
+
+def chart_payload(spec: dict, lang: str) -> dict:
+    """What the page needs to draw a chart: the compiled Vega spec and the language's locales."""
     if not COMPOUND_VIEWS & spec.keys():
         # Single and layered views re-lay themselves out to the column's width.
         spec = {"width": "container", **spec}
-    vega = vlc.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION)
-    payload = {
+    return {
         "lang": lang,
         "formatLocale": VEGA_FORMAT_LOCALE[lang],
         "timeFormatLocale": vlc.get_time_format_locale(VEGA_TIME_LOCALE[lang]),
-        "spec": vega,
+        "spec": vlc.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION),
     }
-    # "</" inside a <script> block would end it early; JSON allows the escape.
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    chart_id = f"lacbook-chart-{next(_chart_ids)}"
-    title = title_text(spec)
-    markup = (
-        f'<div class="lacbook-chart" id="{chart_id}" data-title="{html.escape(title)}">'
-        '<div class="lacbook-chart__view"></div>'
-        f'<script type="application/json" class="lacbook-chart__spec">{data}</script>'
-        "</div>"
-    )
-    return {"text/html": markup, "text/plain": f"[chart] {title}"}
+
+
+def render(spec: dict, **_metadata) -> dict:
+    """Mime bundle for a chart: a static SVG in the page's locale, and in the book the chart itself.
+
+    A reviewer running a chapter in JupyterLab sees the SVG (JupyterLab skips
+    the book's own MIME type); in a build, myst-nb hands the book's MIME type
+    (`MIME_TYPE`: the compiled Vega spec and the number locale) to the
+    extension's renderer (lacbook.chartnode), which writes it into the page.
+    """
+    lang = language()
+    bundle = {"image/svg+xml": notebook_svg(spec, lang), "text/plain": f"[chart] {title_text(spec)}"}
+    if os.environ.get(BUILD_FLAG):
+        bundle[MIME_TYPE] = chart_payload(spec, lang)
+    return bundle
 
 
 def title_text(spec: dict) -> str:

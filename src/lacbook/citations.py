@@ -25,9 +25,9 @@ HTML is rewritten afterwards:
   may hold commas or semicolons ("Sector totals; Response") and still never
   be mistaken for the next source.
 
-`_config.yml` sets `bibtex_default_style: lacbook` and
-`bibtex_reference_style: lacbook`; at `config-inited` the formatting style
-becomes the one of the edition's language (`lacbook-es` for `language: es`).
+`book/conf.py` sets `bibtex_default_style = "lacbook"` and
+`bibtex_reference_style = "lacbook"`; at `config-inited` the formatting style
+becomes the one of the edition's language (`lacbook-es` for `language = "es"`).
 
 Fields of references.bib read here (a field `<name>_<lang>`, e.g. `type_es`,
 is that field in the edition's language and wins over `<name>`):

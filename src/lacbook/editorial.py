@@ -5,7 +5,7 @@ everything the book adds (an interpretation, a caveat, a comparison between
 sources, a derivation, a reason why figures differ) goes in an editors' note,
 so a reader always knows who is speaking. The About page explains the block
 once. Its body is ordinary prose, extracted and translated with the chapter;
-its title comes from the interface catalogue (sphinx.po).
+its title comes from the extension's own catalogue (lacbook.locale).
 
     ```{editors-note}
     The two reports count different things: ...
@@ -17,7 +17,8 @@ from __future__ import annotations
 from docutils import nodes
 from docutils.parsers.rst.directives.admonitions import BaseAdmonition
 from sphinx.application import Sphinx
-from sphinx.locale import _ as sphinx_
+
+from .locale import catalogue_path, site_text
 
 CLASS = "lacbook-editors-note"
 
@@ -33,7 +34,11 @@ class EditorsNote(BaseAdmonition):
     def run(self) -> list[nodes.Node]:
         if not self.content:
             raise self.error("an editors' note needs some text")
-        self.arguments = [str(sphinx_("Editors' note"))]
+        self.arguments = [str(site_text("Editors' note"))]
+        # The title is read from the extension's catalogue: a change there reads the page again.
+        env = self.state.document.settings.env
+        if catalogue_path(env.config.language).is_file():
+            env.note_dependency(str(catalogue_path(env.config.language)))
         self.options["class"] = [*self.options.get("class", []), CLASS]
         nodes_ = super().run()
         for title in nodes_[0].findall(nodes.title):

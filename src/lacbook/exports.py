@@ -1,28 +1,30 @@
 """Files a reader can take away from every chart: its data (CSV) and images (SVG, PNG).
 
-They are made while Sphinx writes each page, from the compiled chart that the
-page already carries, so they exist without JavaScript, follow the page's
-language and number format, and never go stale behind the execution cache.
-The links, a static image for readers without JavaScript, and the chart's
-data as an HTML table (for screen readers, and for anyone who wants the
-numbers) are added under each chart.
+They are made while Sphinx writes each page (the chart node's HTML visitor,
+chartnode.py), from the compiled chart the kernel emitted, so they exist
+without JavaScript, follow the page's language and number format, and never
+go stale behind the execution cache; each is drawn once per content of the
+chart (`cached_exports`). The visitor also writes the links, a static image
+for readers without JavaScript, and the chart's data as an HTML table (for
+screen readers, and for anyone who wants the numbers) under each chart.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import json
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import vl_convert as vlc
 
-from .charts import title_text
 from .i18n import number
 
-SPEC = re.compile(r'(<script type="application/json" class="lacbook-chart__spec">)(.*?)(</script>)', re.S)
-FOLDER = "charts"  # inside each edition: <lang>/charts/<page>-<n>.<ext>
+FOLDER = "charts"  # inside each edition: <lang>/charts/<figure name>.<ext> (chartnode.export_stem)
 # `"Title": isValid(datum["field"]) ...` or `"Title": format(datum["field"], ...)`
 # in the tooltip signal that Vega-Lite compiles from a chart's tooltip encoding.
 TOOLTIP_FIELD = re.compile(r'"((?:[^"\\]|\\.)*)":\s*(?:[\w.]+\()*datum\["((?:[^"\\]|\\.)*)"\]')
@@ -117,17 +119,66 @@ def write_csv(rows: list[dict], path: Path) -> None:
         writer.writerows(rows)
 
 
-def export_chart(payload: dict, stem: Path) -> None:
-    """Write <stem>.csv, <stem>.svg and <stem>.png for one chart payload."""
+RENDERED = ("csv", "svg", "png")
+# Part of every export's cache key: a new vl-convert (Vega) or PNG scale makes new files.
+RENDERER = f"vl-convert {vlc.__version__}, vega {vlc.get_vega_version()}, png scale 2"
+renders = 0  # charts drawn by vl-convert in this process (tests and measurements read it)
+
+
+def payload_digest(payload: dict) -> str:
+    """A digest of what a chart's exports are made of: its spec, language and locales."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{RENDERER}\0{text}".encode()).hexdigest()
+
+
+def render_exports(payload: dict, folder: Path) -> None:
+    """Write chart.csv, chart.svg and chart.png for one chart payload into `folder`."""
+    global renders
+    renders += 1
     spec, locale = payload["spec"], payload["formatLocale"]
     times = payload.get("timeFormatLocale")
-    write_csv(chart_rows(spec), stem.with_suffix(".csv"))
-    stem.with_suffix(".svg").write_text(
+    write_csv(chart_rows(spec), folder / "chart.csv")
+    (folder / "chart.svg").write_text(
         vlc.vega_to_svg(spec, format_locale=locale, time_format_locale=times), encoding="utf-8"
     )
-    stem.with_suffix(".png").write_bytes(
+    (folder / "chart.png").write_bytes(
         vlc.vega_to_png(spec, scale=2, format_locale=locale, time_format_locale=times)
     )
+
+
+def cached_exports(payload: dict, cache: Path) -> Path:
+    """The folder holding a chart's CSV, SVG and PNG, rendered once per content of the chart.
+
+    Keyed by `payload_digest`, so a page written again (a prose edit, the other
+    pages of a rebuilt edition) copies its charts' files instead of drawing them.
+    Pages are written in parallel and both editions share the cache: each
+    renders into its own folder and publishes it with one rename.
+    """
+    root = cache / "chart-exports"
+    ready = root / payload_digest(payload)
+    if all((ready / f"chart.{ext}").is_file() for ext in RENDERED):
+        return ready
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{ready.name}.", dir=root))
+    try:
+        render_exports(payload, work)
+        try:
+            work.rename(ready)
+        except OSError:  # another process published it first, or a damaged copy is in the way
+            if not all((ready / f"chart.{ext}").is_file() for ext in RENDERED):
+                shutil.rmtree(ready, ignore_errors=True)
+                work.rename(ready)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ready
+
+
+def export_chart(payload: dict, stem: Path, cache: Path) -> None:
+    """<stem>.csv, <stem>.svg and <stem>.png for one chart payload, from the cache."""
+    folder = cached_exports(payload, cache)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    for ext in RENDERED:
+        shutil.copyfile(folder / f"chart.{ext}", stem.parent / f"{stem.name}.{ext}")
 
 
 # `datum` handed whole to an expression (not `datum.x` or `datum["x"]`): every field may be read.
@@ -158,37 +209,3 @@ def drawn_fields_only(spec: dict) -> dict:
             ]}
         data.append(dataset)
     return {**spec, "data": data}
-
-
-def add_downloads(body: str, pagename: str, outdir: Path, labels: dict[str, str]) -> str:
-    """Export every chart of a page body and put its download links and fallback under it."""
-    up = "../" * pagename.count("/")
-    folder = outdir / FOLDER
-    count = 0
-
-    def downloads(match: re.Match) -> str:
-        nonlocal count
-        count += 1
-        name = f"{pagename.replace('/', '-')}-{count}"
-        payload = json.loads(match.group(2))
-        folder.mkdir(parents=True, exist_ok=True)
-        export_chart(payload, folder / name)
-        href = f"{up}{FOLDER}/{name}"
-        title = html.escape(str(payload["spec"].get("description") or labels["image"]))
-        caption = title_text(payload["spec"]) or labels["image"]
-        links = " · ".join(
-            f'<a href="{href}.{ext}" download>{html.escape(labels[ext])}</a>' for ext in ("csv", "svg", "png")
-        )
-        lean = {**payload, "spec": drawn_fields_only(payload["spec"])}
-        inline = json.dumps(lean, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-        return (
-            match.group(1) + inline + match.group(3)
-            + f'<noscript><img class="lacbook-chart__static" src="{href}.svg" alt="{title}"></noscript>'
-            + f'<p class="lacbook-chart__downloads">{html.escape(labels["download"])} {links}</p>'
-            + f'<details class="lacbook-chart__table"><summary>{html.escape(labels["table"])}</summary>'
-            # Wide tables scroll inside the column; a scrolling box must be reachable by keyboard.
-            + f'<div class="lacbook-chart__scroll" tabindex="0" role="region" aria-label="{html.escape(caption)}">'
-            + data_table(payload, caption) + "</div></details>"
-        )
-
-    return SPEC.sub(downloads, body)

@@ -1,34 +1,31 @@
 """The execution report reviewers read after rerunning every chapter from scratch.
 
 myst-nb records, for each executed page, how long it ran and whether it
-failed; this reads those records from each edition's saved build
-environment and lays them out as one table per language.
+failed; the book's extension writes those records beside each edition
+(`_build/<lang>/execution.json`, lacbook.editions), and this lays them out as
+one table per language.
 """
 
 from __future__ import annotations
 
-import pickle
+import json
 from pathlib import Path
 
 
 def execution_records(build_dir: Path, lang: str) -> list[dict]:
     """(page, seconds, status, error) for every executed page of an edition."""
-    environment = build_dir / "doctrees" / lang / "environment.pickle"
-    if not environment.exists():
+    statistics = build_dir / lang / "execution.json"
+    if not statistics.exists():
         return []
-    with environment.open("rb") as handle:
-        env = pickle.load(handle)
     records = []
-    for page, metadata in sorted(getattr(env, "nb_metadata", {}).items()):
-        run = metadata.get("exec_data")
-        if run:
-            error = (run.get("error") or "").strip().splitlines()
-            records.append({
-                "page": page,
-                "seconds": run.get("runtime") or 0.0,
-                "status": "ok" if run.get("succeeded") else "FAILED",
-                "error": error[-1] if error else "",
-            })
+    for page, run in sorted(json.loads(statistics.read_text(encoding="utf-8")).items()):
+        error = (run.get("error") or "").strip().splitlines()
+        records.append({
+            "page": page,
+            "seconds": run.get("runtime") or 0.0,
+            "status": "ok" if run.get("succeeded") else "FAILED",
+            "error": error[-1] if error else "",
+        })
     return records
 
 

@@ -6,7 +6,7 @@
   and vega-tooltip, bundled at build time by pagescripts.py), which is written
   into the site itself, so no page ever asks another host for code;
 - the theme is slimmed: no fontawesome.js (1.5 MB; the theme's CSS already
-  draws its icons from the icon font, see templates/static/webpack-macros.html),
+  draws its icons from the icon font, see the css block of templates/layout.html),
   Sphinx's search index only on the search page (templates/layout.html), and
   no CSS rule or icon glyph that no page uses (pagescripts.slim_theme).
 """
@@ -30,10 +30,11 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.nodes import extract_messages
 
-from .a11y import fix_markup
 from .pagescripts import chart_script, slim_theme
-from .exports import add_downloads
+from .chartnode import on_page as chart_on_page
+from .editions import executed_notebooks
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
+from .locale import CATALOGUE, compile_catalogue, site_text
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -72,6 +73,8 @@ class RequireTranslation(SphinxTransform):
     def apply(self, **kwargs) -> None:
         if self.config.language == SOURCE_LANGUAGE:
             return
+        # Sphinx has no documented hook for untranslated text; extract_messages is what its own
+        # Locale transform walks (tests/test_pipeline.py fails if it moves or changes).
         checked = [
             node for node, _ in extract_messages(self.document)
             if "translated" in node and not _in_front_matter(node)
@@ -124,9 +127,8 @@ class RefuseErrorOutputs(SphinxTransform):
         for node in rendered:
             error = node.astext().strip().splitlines()[-1]
             logger.warning("a cell raised while displaying its output: %s", error, location=node)
-        config = getattr(self.env, "mystnb_config", None)
-        notebook = Path(config.output_folder) / f"{self.env.docname}.ipynb" if config else None
-        if rendered or notebook is None or not notebook.exists():
+        notebook = executed_notebooks(self.app) / f"{self.env.docname}.ipynb"
+        if rendered or not notebook.exists():
             return
         cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
         for number, cell in enumerate(cells, start=1):
@@ -167,7 +169,9 @@ class PasteGluedNumbers(SphinxTransform):
         if not marks:
             return
         # myst-nb saves each page's glued outputs next to its executed notebook.
-        glued = read_glue_cache(self.env.mystnb_config.output_folder, self.env.docname)
+        # No documented API gives a page's glued outputs: read_glue_cache is what myst-nb's
+        # own glue roles use (tests/test_pipeline.py fails if it moves or changes).
+        glued = read_glue_cache(str(executed_notebooks(self.app)), self.env.docname)
         for index, node in enumerate(marks, start=1):
             output = glued.get(node["key"])
             if output is None:
@@ -209,7 +213,7 @@ def chart_catalogue(app: Sphinx, docname: str) -> Path | None:
     """The chapter's own catalogue of chart text in a translated edition, if it has one."""
     if app.config.language == SOURCE_LANGUAGE or not app.config.locale_dirs:
         return None
-    path = Path(app.config.locale_dirs[0]) / app.config.language / "charts" / f"{docname}.po"
+    path = Path(app.confdir, app.config.locale_dirs[0]) / app.config.language / "charts" / f"{docname}.po"
     return path if path.is_file() else None
 
 
@@ -227,7 +231,7 @@ def forget_outputs_of_retranslated_charts(app: Sphinx, env, docnames: list[str])
     old chart text; the build's cache key leaves chapter catalogues out, so
     that only the chapter whose catalogue changed runs again.
     """
-    cache_path = env.mystnb_config.execution_cache_path
+    cache_path = app.config.nb_execution_cache_path
     if not cache_path or app.config.language == SOURCE_LANGUAGE:
         return
     ledger = Path(cache_path) / "chart-catalogues.json"
@@ -255,19 +259,26 @@ def on_config_inited(app: Sphinx, config) -> None:
     config.html_static_path = [*config.html_static_path, str(ASSETS / "static")]
 
 
-def keep_executed_notebooks_per_edition(app: Sphinx) -> None:
-    """myst-nb writes executed notebooks beside the output folder, which both
-    editions share (`_build/html/jupyter_execute`) and which would be published:
-    give each edition its own folder next to its doctrees instead."""
-    folder = Path(app.doctreedir) / "jupyter_execute"
-    app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(folder))
-
-
 def on_builder_inited(app: Sphinx) -> None:
+    # The extension's own catalogue (lacbook.locale), compiled into this build's folder.
+    locale_dir, problems = compile_catalogue(app.config.language, Path(app.doctreedir) / "lacbook-locale")
+    for problem in problems:
+        logger.warning("%s: translate it (the extension's interface catalogue)", problem)
+    app.add_message_catalog(CATALOGUE, str(locale_dir))
     if app.builder.format != "html":
         return
     app.add_css_file("lacbook.css")
     app.add_js_file("lacbook-site.js", loading_method="defer")
+
+
+def set_search_placeholder(app: Sphinx, config) -> None:
+    """The search field's placeholder, a theme option, in the edition's language.
+
+    jupyter-book sets it in English ("Search this book..."); Sphinx's catalogue
+    (translations/<lang>/LC_MESSAGES/sphinx.po) has it translated, and is
+    loaded before any extension's config-inited handler runs.
+    """
+    config.html_theme_options = {**config.html_theme_options, "search_bar_text": str(sphinx_("Search this book..."))}
 
 
 def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -275,34 +286,17 @@ def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict
         return
     lang = app.config.language
     links = edition_links(pagename, lang)
+    # The language switcher (lang-switcher.html) and the hreflang links (layout.html).
     context["lacbook_editions"] = [
         {"code": code, "name": LANGUAGE_NAMES[code], "href": links[code], "current": code == lang}
         for code in LANGUAGES
     ]
-    alternates = "".join(
-        f'<link rel="alternate" hreflang="{code}" href="{html.escape(href)}" />\n'
-        for code, href in links.items()
-    )
-    context["metatags"] = context.get("metatags", "") + alternates
-    # jupyter-book fixes this theme option in English; the catalogue has the Spanish.
-    context["theme_search_bar_text"] = sphinx_("Search this book...")
-    # sphinx-thebe (always on in jupyter-book) names a CDN script; the book never launches it.
-    # In place: the list is the builder's, which add_js_file below appends to.
-    scripts = context["script_files"]
-    scripts[:] = [js for js in scripts if "thebe" not in f"{js.filename}{js.attributes}"]
-    if "body" in context:
-        context["body"] = fix_markup(context["body"])
-    if "lacbook-chart" in context.get("body", ""):
+    context["lacbook_site_root"] = links["x-default"]
+    # The extension's catalogue for its templates (Sphinx's `_` there is the `sphinx` domain).
+    context["lacbook_text"] = site_text
+    if chart_on_page(doctree):
+        # The chart node's visitor (chartnode.py) has written the charts; this page also needs their script.
         app.add_js_file(CHART_SCRIPT, loading_method="defer")
-        labels = {
-            "download": sphinx_("Download the chart:"),
-            "csv": sphinx_("data (CSV)"),
-            "svg": sphinx_("image (SVG)"),
-            "png": sphinx_("image (PNG)"),
-            "image": sphinx_("Chart"),
-            "table": sphinx_("The chart's data as a table"),
-        }
-        context["body"] = add_downloads(context["body"], pagename, Path(app.outdir), labels)
 
 
 def on_build_finished(app: Sphinx, exception) -> None:
@@ -313,7 +307,7 @@ def on_build_finished(app: Sphinx, exception) -> None:
     target = outdir / "_static" / CHART_SCRIPT
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(chart_script(cache), encoding="utf-8")
-    # The theme still copies the script that webpack-macros.html leaves out: no page loads it.
+    # The theme still copies the script that templates/layout.html leaves out: no page loads it.
     for unused in (outdir / "_static" / "scripts").glob("fontawesome.js*"):
         unused.unlink()
     logger.info(slim_theme(outdir, cache))
@@ -323,8 +317,11 @@ def on_build_finished(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("lacbook.editions")  # what differs per language and per build
     app.setup_extension("lacbook.editorial")
     app.setup_extension("lacbook.citations")
+    app.setup_extension("lacbook.chartnode")  # the chart node and myst-nb's MIME priority for it
+    app.setup_extension("lacbook.a11y")
     app.add_config_value("lacbook_cache_dir", "", "env")
     app.add_config_value("lacbook_data_dir", "", "env")
     app.add_transform(RequireTranslation)
@@ -333,7 +330,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(PasteGluedNumbers)
     app.add_transform(RefuseErrorOutputs)
     app.connect("config-inited", on_config_inited)
-    app.connect("builder-inited", keep_executed_notebooks_per_edition, priority=900)
+    app.connect("config-inited", set_search_placeholder)
     app.connect("builder-inited", on_builder_inited)
     app.connect("source-read", on_source_read)
     app.connect("env-before-read-docs", forget_outputs_of_retranslated_charts)

@@ -30,8 +30,10 @@ CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?:---\n.*?\n---\n)?(.*?)^```"
 
 
 def _catalogues(translations: Path, lang: str) -> list[Path]:
-    """Prose catalogues (LC_MESSAGES/) and chart catalogues (charts/) of a language."""
-    return sorted((translations / lang).rglob("*.po"))
+    """Prose catalogues (LC_MESSAGES/), chart catalogues (charts/) of a language, and the
+    extension's own interface catalogue (lacbook.locale)."""
+    own = PACKAGE / "locale" / lang / "LC_MESSAGES" / "lacbook.po"
+    return sorted((translations / lang).rglob("*.po")) + ([own] if own.is_file() else [])
 
 
 def _read(path: Path) -> Catalog:
@@ -144,21 +146,33 @@ def code_messages(root: Path = REPO) -> dict[str, list[tuple[Path, int, str]]]:
 
 def update_chart_catalogues(
     translations: Path, lang: str, root: Path = REPO, only: list[str] | None = None
-) -> None:
-    """Merge the messages found in code into `<lang>/charts/<chapter>.po` (and `lacbook.po`)."""
+) -> list[Path]:
+    """Merge the messages found in code into `<lang>/charts/<chapter>.po` (and `lacbook.po`);
+    a catalogue is rewritten only when its messages changed. Returns those rewritten."""
     folder = charts_catalogues(lang, translations)
     folder.mkdir(parents=True, exist_ok=True)
+    changed = []
     for name, messages in code_messages(root).items():
         if only and name not in only:
             continue
         template = Catalog()
-        for path, lineno, message in messages:
-            template.add(message, locations=[(path, lineno)])
+        for _path, _lineno, message in messages:
+            template.add(message)
         target = folder / f"{name}.po"
         catalogue = _read(target) if target.exists() else Catalog(locale=lang)
+        before = _entries(catalogue)
         catalogue.update(template, no_fuzzy_matching=True)
+        if target.exists() and _entries(catalogue) == before:
+            continue
         with target.open("wb") as handle:
-            write_po(handle, catalogue, width=100, ignore_obsolete=True)
+            write_po(handle, catalogue, width=100, ignore_obsolete=True, no_location=True)
+        changed.append(target)
+    return changed
+
+
+def _entries(catalogue: Catalog) -> list[tuple]:
+    """What a translator sees of a catalogue: messages, translations, flags (no dates, no locations)."""
+    return sorted((str(m.id), str(m.string), tuple(sorted(m.flags))) for m in catalogue if m.id)
 
 
 def report(translations: Path, lang: str) -> str:
@@ -170,23 +184,13 @@ def report(translations: Path, lang: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`update [CHAPTER...]`: extract and merge the catalogues, then report; `check`: fail on any gap."""
+    """`check`: fail on any gap in the catalogues (`python -m lacbook.build --catalogues` updates them)."""
     import argparse
 
-    from .build import extract_prose
-
     parser = argparse.ArgumentParser(prog="python -m lacbook.translations", description=main.__doc__)
-    parser.add_argument("command", choices=["update", "check"])
-    parser.add_argument("chapters", nargs="*", help="update: only these chapters (default: all)")
-    parser.add_argument("--out", type=Path, default=REPO / "_build", help="build folder for the extraction")
-    args = parser.parse_args(argv)
+    parser.add_argument("command", choices=["check"])
+    parser.parse_args(argv)
     langs = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
-    if args.command == "update":
-        for lang in langs:
-            extract_prose(REPO, args.out.resolve(), lang, args.chapters)
-            update_chart_catalogues(TRANSLATIONS, lang, only=args.chapters)
-            print(report(TRANSLATIONS, lang))
-        return 0
     problems = check_catalogues(TRANSLATIONS, langs)
     print("\n".join(problems) or "All catalogues complete.")
     return 1 if problems else 0

@@ -30,7 +30,7 @@ async function drawChart(box) {
 
 async function drawCharts() {
   await Promise.all([...document.querySelectorAll(".lacbook-chart")].map(drawChart));
-  // Read by tests/measure_pages.py: milliseconds from navigation to the last chart drawn.
+  // Read by scripts/measure_pages.py: milliseconds from navigation to the last chart drawn.
   performance.mark("lacbook-charts-drawn");
 }
 

@@ -1,6 +1,6 @@
 """Weigh and time every page of a built site in Chromium, and compare with Altair's CDN embedding.
 
-usage: python tests/measure_pages.py _build/html [--runs 3]
+usage: .venv/bin/python scripts/measure_pages.py _build/html [--runs 3]
 
 For each page of both editions, loaded in a fresh profile (empty cache):
 bytes transferred (headers + bodies, as served by a plain local server, so
@@ -30,7 +30,8 @@ import altair as alt
 import vl_convert as vlc
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Chromium is driven exactly as the browser tests drive it (tests/chromium.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from chromium import CACHE, LANGS, launch, open_page, serve, site_pages  # noqa: E402
 
 CHART_SCRIPT = "lacbook-charts.js"

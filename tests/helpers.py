@@ -1,0 +1,55 @@
+"""What several test files read from a built edition, written once: its pages, the chart
+payloads of a page, a walker over compiled Vega specs, and the list of languages."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+LANGS = ("en", "es")
+# Pages Sphinx generates for every edition, with no book content.
+GENERATED = ("genindex.html", "search.html")
+
+
+def site_pages(site: Path, lang: str) -> list[str]:
+    """Page paths of one edition, relative to it (both editions have the same)."""
+    edition = site / lang
+    return sorted(str(p.relative_to(edition)) for p in edition.rglob("*.html") if "_static" not in p.parts)
+
+
+def html_pages(site: Path, lang: str) -> list[Path]:
+    """Every page of one edition."""
+    return [site / lang / page for page in site_pages(site, lang)]
+
+
+def content_pages(site: Path, lang: str) -> list[Path]:
+    """The pages of one edition that hold book content (not the generated index and search)."""
+    return [site / lang / page for page in site_pages(site, lang) if page not in GENERATED]
+
+
+def soup(page: Path) -> BeautifulSoup:
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def chart_payloads(page: Path) -> list[dict]:
+    """The payload of each chart on a page: {"lang", "formatLocale", "spec" (compiled Vega)}."""
+    return [json.loads(tag.string) for tag in soup(page).select("script.lacbook-chart__spec")]
+
+
+def spec_nodes(node) -> list:
+    """Every node of a compiled spec (dicts, lists and plain values), the spec itself first."""
+    found, stack = [], [node]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend(reversed(list(children)))
+    return found
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
