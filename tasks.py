@@ -94,7 +94,7 @@ def task_catalogues(*args: str) -> int:
 
 def task_check_translations(*args: str) -> int:
     """Fail if any Spanish catalogue has an untranslated or fuzzy entry."""
-    return python("-m", "lacbook.translations", "check", *args)
+    return python("-m", "lacbook.catalogues", "check", *args)
 
 
 def task_rerun(*args: str) -> int:

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 from helpers import LANGS, chart_payloads, content_pages, soup, spec_nodes
 from lacbook.prose import pasted_forms
-from lacbook.translations import check_catalogues
+from lacbook.catalogues import check_catalogues
 
 SHARED_TOOLS = REPO.parent / "shared" / "tools"
 

@@ -33,7 +33,7 @@ import yaml
 from .buildlog import author_summary
 from .i18n import LANGUAGES, REPO, SOURCE_LANGUAGE
 from .report import execution_report
-from .translations import check_catalogues, update_chart_catalogues
+from .catalogues import check_catalogues, update_chart_catalogues
 
 PACKAGE = Path(__file__).resolve().parent
 ASSETS = PACKAGE / "assets"

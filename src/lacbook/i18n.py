@@ -1,4 +1,5 @@
-"""The build language, the `charts` gettext catalogue and Babel number styles.
+"""At run time, in the kernels: the build language, chart text from the `charts`
+catalogues, and Babel number styles (`lacbook.catalogues` handles the files).
 
 Every chapter kernel learns its language from the LACBOOK_LANG environment
 variable, which the build sets per edition. Text that code produces (chart

@@ -13,7 +13,7 @@ starts (`compile_catalogues`), so a compiled file is never stale nor committed.
 
 In Python, call `site_text` with the English text; in the templates,
 `lacbook_text` (site.py passes it in the page context). Not `_`:
-`lacbook.translations` extracts `_()` calls in the package into the charts
+`lacbook.catalogues` extracts `_()` calls in the package into the charts
 catalogue. tests/test_theme.py checks that every text passed to either is in
 each language's catalogue, translated.
 """

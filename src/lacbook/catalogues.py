@@ -1,10 +1,12 @@
-"""The Spanish catalogues: extract, merge, report completeness, and refuse gaps.
+"""The catalogue files, as authors and the build handle them: check, merge, report.
 
-Prose is translated with Sphinx's own gettext (one catalogue per chapter,
-made by the gettext builder and merged by sphinx-intl); text made by code
-goes into the `charts` catalogue, extracted here from the package and from
-the code cells of the chapters. A build never ships an untranslated or fuzzy
-entry: `check_catalogues` names each one and the build stops.
+`lacbook.i18n` translates and formats at run time, in the kernels; this module
+works on the `.po` files themselves. Prose is translated with Sphinx's own
+gettext (one catalogue per chapter, extracted by the gettext builder and
+merged by sphinx-intl: `lacbook.build --catalogues`); text made by code goes
+into the `charts` catalogues, extracted here from the package and from the
+code cells of the chapters. A build never ships a broken, untranslated or
+fuzzy entry: `check_catalogues` names each one and the build stops.
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     """`check`: fail on any gap in the catalogues (`python -m lacbook.build --catalogues` updates them)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m lacbook.translations", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m lacbook.catalogues", description=main.__doc__)
     parser.add_argument("command", choices=["check"])
     parser.parse_args(argv)
     langs = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
