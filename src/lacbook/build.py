@@ -293,6 +293,7 @@ def build_site(
     pages = {*only, *ALWAYS_BUILT, "index", "sphinx", "lacbook"} if only else None
     problems = check_catalogues(root / "translations", translated, pages)
     if problems:
+        problems = [problem.replace(f"{root}/", "") for problem in problems]  # paths as the author sees them
         raise BuildError("the Spanish catalogues are not ready:\n  " + "\n  ".join(problems)
                          + "\nFix these entries (then `python3 tasks.py catalogues` shows what is left).")
     check_table_of_contents(root)
