@@ -7,8 +7,10 @@ import csv
 import json
 from pathlib import Path
 
+from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
+REPO = Path(__file__).resolve().parents[1]
 LANGS = ("en", "es")
 # Pages Sphinx generates for every edition, with no book content.
 GENERATED = ("genindex.html", "search.html")
@@ -53,3 +55,12 @@ def spec_nodes(node) -> list:
 def read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def charts_catalogue() -> dict[str, str]:
+    """English to Spanish, for every chart message whose translation differs."""
+    messages = {}
+    for path in (REPO / "translations/es/charts").glob("*.po"):
+        with path.open("rb") as handle:
+            messages |= {m.id: m.string for m in read_po(handle) if m.id and m.string and m.id != m.string}
+    return messages

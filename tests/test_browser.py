@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 
 from chromium import LANGS, axe_source, launch, open_page, serve, site_pages
 from lacbook.exports import TOOLTIP_FIELD, _signals
-from test_site import charts_catalogue
+from helpers import charts_catalogue
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from babel.messages.pofile import read_po
-from bs4 import BeautifulSoup
 
-from conftest import REPO
+from helpers import LANGS, chart_payloads, charts_catalogue, content_pages, site_pages, soup, spec_nodes
 
 pytestmark = pytest.mark.build
 
-LANGS = ("en", "es")
 # Interface text that must never reach a Spanish page (jupyter-book, Sphinx, theme, myst-nb).
 ENGLISH_INTERFACE = (
     "Search this book",
@@ -32,64 +28,29 @@ EN_WORDS = {"the", "and", "of", "to", "in", "is", "for", "with", "that", "by"}
 ES_WORDS = {"el", "la", "los", "las", "de", "del", "y", "en", "que", "por", "para", "con"}
 
 
-def pages(site: Path, lang: str) -> list[str]:
-    edition = site / lang
-    return sorted(
-        str(p.relative_to(edition)) for p in edition.rglob("*.html") if "_static" not in p.parts
-    )
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def chapter_pages(site: Path, lang: str) -> list[Path]:
-    """Pages with book content (not the generated index and search pages)."""
-    return [site / lang / p for p in pages(site, lang) if p not in ("genindex.html", "search.html")]
-
-
-def chart_payloads(page: Path) -> list[dict]:
-    return [json.loads(tag.string) for tag in soup(page).select("script.lacbook-chart__spec")]
-
-
 def spec_texts(spec) -> set[str]:
     """Every string a compiled chart can show: plain values, and quoted names inside
     expressions (tooltip titles live there), less the names of its data columns."""
     columns = {key for dataset in spec.get("data", []) for row in dataset.get("values", []) for key in row}
     texts = set()
-    stack = [spec]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, str):
+    for node in spec_nodes(spec):
+        if isinstance(node, str):
             texts.add(node)
             texts.update(re.findall(r'"((?:[^"\\]|\\.)+)"', node))
     # Lower-case single words are keys the chart maps to labels, never shown as such.
     return {text for text in texts - columns if not re.fullmatch(r"[a-z0-9_]+", text)}
 
 
-def charts_catalogue() -> dict[str, str]:
-    """English to Spanish, for every chart message whose translation differs."""
-    messages = {}
-    for path in (REPO / "translations/es/charts").glob("*.po"):
-        with path.open("rb") as handle:
-            messages |= {m.id: m.string for m in read_po(handle) if m.id and m.string and m.id != m.string}
-    return messages
-
-
 def test_both_editions_have_the_same_pages(site):
     assert (site / "index.html").is_file()
-    en, es = pages(site, "en"), pages(site, "es")
+    en, es = site_pages(site, "en"), site_pages(site, "es")
     assert en == es
     assert {"index.html", "responses.html"} <= set(en)
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_page_declares_its_language(site, lang):
-    for page in pages(site, lang):
+    for page in site_pages(site, lang):
         assert soup(site / lang / page).html["lang"] == lang, page
 
 
@@ -97,7 +58,7 @@ def test_every_page_declares_its_language(site, lang):
 def test_prose_is_in_the_edition_language(site, lang):
     """Counting the commonest function words tells English from Spanish reliably."""
     mine, other = (EN_WORDS, ES_WORDS) if lang == "en" else (ES_WORDS, EN_WORDS)
-    for page in chapter_pages(site, lang):
+    for page in content_pages(site, lang):
         article = soup(page).select_one("article.bd-article")
         # Code, scripts and bibliography entries (cited in their original language) are not prose.
         for hidden in article.select("pre, .highlight, script, .citation, .bibtex"):
@@ -114,7 +75,7 @@ def test_prose_is_in_the_edition_language(site, lang):
 
 
 def test_spanish_pages_have_a_spanish_interface(site):
-    for page in chapter_pages(site, "es"):
+    for page in content_pages(site, "es"):
         html = page.read_text(encoding="utf-8")
         leftovers = [text for text in ENGLISH_INTERFACE if text in html]
         assert not leftovers, f"es/{page.name} shows English interface text: {leftovers}"
@@ -137,7 +98,7 @@ def shown_attributes(page: Path) -> set[str]:
 def test_spanish_pages_have_no_english_attributes(site):
     """Tooltips and screen-reader labels: any text of three or more letters that a
     Spanish page shares with its English twin is untranslated interface."""
-    for page in pages(site, "es"):
+    for page in site_pages(site, "es"):
         same = shown_attributes(site / "es" / page) & shown_attributes(site / "en" / page)
         english = sorted(text for text in same if re.search(r"[a-z]{3}", text))
         assert not english, f"es/{page} keeps English attributes: {english}"
@@ -150,7 +111,7 @@ def test_english_pages_keep_the_english_interface(site):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_switcher_and_hreflang_point_to_existing_pages(site, lang):
-    for name in pages(site, lang):
+    for name in site_pages(site, lang):
         page = site / lang / name
         document = soup(page)
         switch = document.select("a[data-lacbook-lang]")
@@ -181,7 +142,7 @@ def test_no_page_loads_anything_from_another_host(site):
 
 def test_chart_script_only_on_pages_with_charts(site):
     for lang in LANGS:
-        for name in pages(site, lang):
+        for name in site_pages(site, lang):
             page = site / lang / name
             has_chart = bool(chart_payloads(page))
             loads_script = any("lacbook-charts.js" in s.get("src", "") for s in soup(page).find_all("script"))
@@ -199,7 +160,7 @@ def asset_paths(template: str) -> list[str]:
 @pytest.mark.parametrize("lang", LANGS)
 def test_pages_load_a_slim_theme(site, lang):
     """No fontawesome.js, the search index only where searching happens, purged CSS, a subset icon font."""
-    for name in pages(site, lang):
+    for name in site_pages(site, lang):
         scripts = [tag.get("src", "") for tag in soup(site / lang / name).find_all("script")]
         assert not [src for src in scripts if "fontawesome" in src], f"{lang}/{name}"
         assert any("searchindex.js" in src for src in scripts) == (name == "search.html"), f"{lang}/{name}"
@@ -216,7 +177,7 @@ def test_chart_specs_speak_the_page_language(site, lang):
     foreign = set(catalogue) if lang == "es" else set(catalogue.values())
     decimal = {"en": ".", "es": ","}[lang]
     seen = 0
-    for page in chapter_pages(site, lang):
+    for page in content_pages(site, lang):
         other = site / ("es" if lang == "en" else "en") / page.name
         for payload, counterpart in zip(chart_payloads(page), chart_payloads(other), strict=True):
             seen += 1

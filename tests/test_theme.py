@@ -16,20 +16,19 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from bs4 import BeautifulSoup
 from docutils import nodes
 from docutils.core import publish_parts
 from docutils.writers import html5_polyglot
 from myst_nb.sphinx_ import HideCodeCellNode, visit_HideCellInput
 
-from conftest import REPO, copy_minibook, run_build
+from conftest import REPO
+from helpers import LANGS, html_pages, soup
 from lacbook import a11y, locale
 
 PACKAGE = REPO / "src" / "lacbook"
 TEMPLATES = PACKAGE / "templates"
 PYDATA = Path(__import__("pydata_sphinx_theme").__file__).parent / "theme" / "pydata_sphinx_theme"
 BOOK_THEME = Path(__import__("sphinx_book_theme").__file__).parent / "theme" / "sphinx_book_theme"
-LANGS = ("en", "es")
 
 
 # --- The copies follow the installed libraries -------------------------------------------
@@ -171,20 +170,9 @@ def test_a_gap_in_the_extension_catalogue_is_reported(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def minisite(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("theme")
-    root = copy_minibook(base)
-    done = run_build("--root", str(root), "--out", str(base / "out"))
-    assert done.returncode == 0, f"build failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
-    return base / "out" / "html"
-
-
-def pages(site: Path, lang: str) -> list[Path]:
-    return sorted(p for p in (site / lang).rglob("*.html") if "_static" not in p.parts)
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+def minisite(good_book: Path) -> Path:
+    """The published site of the fixture book (conftest's good_book, built once per module)."""
+    return good_book / "_build" / "html"
 
 
 SPANISH = {  # English: Spanish, as the pages show them
@@ -198,7 +186,7 @@ SPANISH = {  # English: Spanish, as the pages show them
 @pytest.mark.build
 def test_interface_strings_follow_the_edition(minisite):
     for lang in LANGS:
-        for page in pages(minisite, lang):
+        for page in html_pages(minisite, lang):
             document = soup(page)
             labels = {element["aria-label"] for element in document.find_all(attrs={"aria-label": True})}
             placeholder = document.select_one("input[name=q]")["placeholder"]
@@ -213,7 +201,7 @@ def test_interface_strings_follow_the_edition(minisite):
 @pytest.mark.build
 def test_markup_that_axe_accepts(minisite):
     for lang in LANGS:
-        for page in pages(minisite, lang):
+        for page in html_pages(minisite, lang):
             html = page.read_text(encoding="utf-8")
             assert "Toggle hidden content" not in html and "doc-biblioentry" not in html, f"{lang}/{page.name}"
     toggle = soup(minisite / "es" / "one.html").select_one("details.hide > summary")
@@ -225,7 +213,7 @@ def test_markup_that_axe_accepts(minisite):
 @pytest.mark.build
 def test_hreflang_links_in_the_head(minisite):
     for lang in LANGS:
-        for page in pages(minisite, lang):
+        for page in html_pages(minisite, lang):
             name = page.relative_to(minisite / lang)
             links = soup(page).head.select('link[rel="alternate"][hreflang]')
             targets = {link["hreflang"]: (page.parent / link["href"]).resolve() for link in links}
@@ -238,7 +226,7 @@ def test_hreflang_links_in_the_head(minisite):
 @pytest.mark.build
 def test_no_fontawesome_script(minisite):
     for lang in LANGS:
-        for page in pages(minisite, lang):
+        for page in html_pages(minisite, lang):
             assert "fontawesome.js" not in page.read_text(encoding="utf-8"), f"{lang}/{page.name}"
         assert not list((minisite / lang / "_static" / "scripts").glob("fontawesome.js*"))
         # The theme's other scripts still load.
@@ -249,7 +237,7 @@ def test_no_fontawesome_script(minisite):
 @pytest.mark.build
 def test_no_thebe_script(minisite):
     for lang in LANGS:
-        for page in pages(minisite, lang):
+        for page in html_pages(minisite, lang):
             document = soup(page)
             assert not [s for s in document.find_all("script") if "thebe" in (s.get("src", "") + (s.string or "")).lower()], \
                 f"{lang}/{page.name}"
