@@ -21,11 +21,13 @@ from sphinx.application import Sphinx
 SETTINGS = {
     "en": {
         "html_title": "Migration, trafficking and organised crime in Latin America",
+        "author": "The lacbook editorial team",  # the footer reads "By …"
         "nb_code_prompt_show": "Show the code",
         "nb_code_prompt_hide": "Hide the code",
     },
     "es": {
         "html_title": "Migración, trata y crimen organizado en América Latina",
+        "author": "el equipo editorial de lacbook",  # «Por el equipo editorial de lacbook»
         # Chapters hide only code (never outputs), so {type} is always "source".
         "nb_code_prompt_show": "Mostrar el código",
         "nb_code_prompt_hide": "Ocultar el código",
