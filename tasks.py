@@ -57,8 +57,9 @@ def task_build(*args: str) -> int:
 
 
 def task_test(*args: str) -> int:
-    """Run the whole test suite (builds the book once, in a temporary folder)."""
-    return python("-m", "pytest", *args)
+    """Run the whole test suite on every core (builds the book once, in a temporary folder)."""
+    workers = [] if any(arg.startswith("-n") for arg in args) else ["-n", "auto", "--dist", "loadgroup"]
+    return python("-m", "pytest", *workers, *args)
 
 
 def exec_python(*args: str) -> int:

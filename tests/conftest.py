@@ -26,6 +26,15 @@ def pytest_collection_modifyitems(config, items) -> None:
                 if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("build")]
     if unmarked:
         raise pytest.UsageError("these tests build a book but lack @pytest.mark.build:\n  " + "\n  ".join(unmarked))
+    # With pytest-xdist (`tasks.py test` runs `-n auto --dist loadgroup`), the tests that read
+    # the real book's site share one worker, so the book is built once; each module that builds
+    # the fixture book keeps its tests on one worker too.
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if "site" in used:
+            item.add_marker(pytest.mark.xdist_group("site"))
+        elif used & BUILDING_FIXTURES:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def run_build(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
