@@ -34,6 +34,7 @@ from .buildlog import author_summary
 from .i18n import LANGUAGES, REPO, SOURCE_LANGUAGE
 from .report import execution_report
 from .catalogues import check_catalogues, update_chart_catalogues
+from .editions import toc_files
 
 PACKAGE = Path(__file__).resolve().parent
 ASSETS = PACKAGE / "assets"
@@ -95,22 +96,14 @@ def execution_cache(root: Path, build_dir: Path, lang: str) -> Path:
     return current
 
 
-def _toc(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _toc_files(book: dict) -> list[str]:
-    return [book["root"], *(entry["file"] for entry in book["chapters"])]
-
-
 def table_of_contents(root: Path, build_dir: Path, only: list[str] | None = None) -> Path:
     """The book's _toc.yml, or a copy keeping only some chapters (plus the pages
     every chapter links to), so an author can build one chapter in seconds."""
     toc = root / "_toc.yml"
     if not only:
         return toc
-    book = _toc(toc)
-    unknown = sorted(set(only) - set(_toc_files(book)))
+    book = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    unknown = sorted(set(only) - set(toc_files(toc)))
     if unknown:
         raise BuildError(f"{toc}: no chapter named {', '.join(unknown)}")
     keep = set(only) | ALWAYS_BUILT
@@ -348,7 +341,7 @@ def build_site(
 def check_table_of_contents(root: Path) -> None:
     """Every entry of `_toc.yml` has its page, and every page is in `_toc.yml` (Sphinx
     would otherwise leave it out of the book without a word)."""
-    listed = _toc_files(_toc(root / "_toc.yml"))
+    listed = toc_files(root / "_toc.yml")
     pages = sorted(p.relative_to(root / "book").with_suffix("").as_posix() for p in (root / "book").rglob("*.md"))
     problems = [f"_toc.yml: '{doc}' is listed but book/{doc}.md does not exist" for doc in listed if doc not in pages]
     problems += [f"book/{doc}.md is not in _toc.yml: add it under chapters (or delete the file)"

@@ -37,7 +37,8 @@ SETTINGS = {
 LABEL = re.compile(r"^(?::name:\s*(?P<name>\S+)|\((?P<target>[^()\s]+)\)=)\s*$", re.M)
 
 
-def _toc_files(path: Path) -> list[str]:
+def toc_files(path: Path) -> list[str]:
+    """The pages a table of contents lists, root first."""
     book = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [book["root"], *(entry["file"] for entry in book["chapters"])]
 
@@ -50,9 +51,9 @@ def left_out_targets(srcdir: Path, book_toc: Path, partial_toc: Path) -> list[tu
     resolve; a link to a page that is in no table of contents, or to a label
     defined nowhere, still fails the partial build.
     """
-    kept = set(_toc_files(partial_toc))
+    kept = set(toc_files(partial_toc))
     ignored = []
-    for doc in _toc_files(book_toc):
+    for doc in toc_files(book_toc):
         if doc in kept:
             continue
         ignored += [("myst", doc), ("doc", doc), ("std:doc", doc)]

@@ -46,10 +46,6 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 logger = logging.getLogger(__name__)
 
 
-def other_languages(lang: str) -> list[str]:
-    return [other for other in LANGUAGES if other != lang]
-
-
 def edition_links(pagename: str, lang: str) -> dict[str, str]:
     """Relative URL of this page in every edition, keyed by language.
 

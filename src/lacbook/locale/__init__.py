@@ -27,6 +27,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from sphinx.locale import get_translation
 
+from ..catalogues import catalogue_problems
+
 CATALOGUE = "lacbook"
 HERE = Path(__file__).resolve().parent
 
@@ -40,8 +42,8 @@ def catalogue_path(lang: str) -> Path:
 def compile_catalogue(lang: str, into: Path) -> tuple[Path, list[str]]:
     """Compile the language's catalogue to `into/<lang>/LC_MESSAGES/lacbook.mo`.
 
-    Returns the locale folder to register and the problems found (untranslated
-    or fuzzy entries), which the extension reports as warnings, so a strict
+    Returns the locale folder to register and the problems found (the same checks as
+    the book's catalogues), which the extension reports as warnings, so a strict
     build refuses them as it does for the book's own catalogues.
     """
     source = catalogue_path(lang)
@@ -49,11 +51,7 @@ def compile_catalogue(lang: str, into: Path) -> tuple[Path, list[str]]:
         return into, []
     with source.open("rb") as handle:
         catalogue = read_po(handle, locale=lang)
-    problems = [
-        f"{source}:{message.lineno}: {'fuzzy' if message.fuzzy else 'untranslated'} entry {message.id!r}"
-        for message in catalogue
-        if message.id and (message.fuzzy or not message.string)
-    ]
+    problems = catalogue_problems(source)  # the same checks as the book's own catalogues
     target = into / lang / "LC_MESSAGES" / f"{CATALOGUE}.mo"
     target.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
