@@ -1,5 +1,5 @@
 """Shared fixtures: the repository, the real book built once per session (`site`), and the
-small fixture book (tests/fixtures/minibook) built once per module (`good_book`) with a fresh
+small fixture book (tests/fixtures/minibook) built once per session (`good_book`) with a fresh
 copy for each test to edit (`book`). Shared helpers that read built pages are in helpers.py."""
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ def pytest_collection_modifyitems(config, items) -> None:
         raise pytest.UsageError("these tests build a book but lack @pytest.mark.build:\n  " + "\n  ".join(unmarked))
     # With pytest-xdist (`tasks.py test` runs `-n auto --dist loadgroup`), the tests that read
     # the real book's site share one worker, so the book is built once; each module that builds
-    # the fixture book keeps its tests on one worker too.
+    # the fixture book keeps its tests on one worker too. (Without the plugin, `-p no:xdist`,
+    # there are no workers to group.)
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if "site" in used:
@@ -123,10 +126,11 @@ def built_minibook(base: Path, prepare=None) -> Path:
     return built
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def good_book(tmp_path_factory) -> Path:
-    """The fixture book, built and published once per module. Read it; edit `book` instead.
-    (A module may override this fixture to build a changed fixture book: see test_incremental.)"""
+    """The fixture book, built and published once per session (per xdist worker). Read it;
+    edit `book` instead. (A module may override this fixture to build a changed fixture book:
+    see test_incremental.)"""
     return built_minibook(tmp_path_factory.mktemp("minibook"))
 
 

@@ -171,7 +171,7 @@ def test_a_gap_in_the_extension_catalogue_is_reported(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def minisite(good_book: Path) -> Path:
-    """The published site of the fixture book (conftest's good_book, built once per module)."""
+    """The published site of the fixture book (conftest's good_book, built once per session)."""
     return good_book / "_build" / "html"
 
 
