@@ -21,6 +21,7 @@ BOOK_PARTS = ("book", "data", "translations", "_toc.yml")
 BUILDING_FIXTURES = {"site", "good_book", "book"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items) -> None:
     unmarked = [item.nodeid for item in items
                 if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("build")]

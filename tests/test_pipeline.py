@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import inspect
 import runpy
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -103,3 +105,30 @@ def test_sphinx_still_offers_what_the_translation_check_walks():
     from sphinx.util.nodes import extract_messages
 
     assert list(inspect.signature(extract_messages).parameters) == ["doctree"]
+
+
+GROUPED = '''
+import pytest
+
+@pytest.fixture(scope="session")
+def expensive():
+    with open("setups.txt", "a") as log:
+        log.write("built\\n")
+
+@pytest.mark.xdist_group("shared")
+@pytest.mark.parametrize("n", range(6))
+def test_uses_it(expensive, n):
+    pass
+'''
+
+
+def test_tests_grouped_for_xdist_share_one_worker(tmp_path):
+    """`tasks.py test` runs `-n auto --dist loadgroup` so that the real book is built once per
+    run: the tests that read it must land on one worker. (pytest 9 with pytest-xdist 3.8 lost
+    the grouping without a word, and the book was built on every worker.)"""
+    (tmp_path / "test_grouped.py").write_text(GROUPED, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup",
+                           "-p", "no:cacheprovider", "test_grouped.py"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert (tmp_path / "setups.txt").read_text().count("built") == 1
