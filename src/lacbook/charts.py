@@ -1,4 +1,8 @@
-"""The book's Altair theme and the renderer that puts charts into pages offline.
+"""The book's charts: the house chart shapes (`chartkit`), the Altair theme, and the
+renderer that puts charts into pages offline.
+
+Chapters draw every chart with one of the shapes re-exported here (`dumbbell`,
+`bars`, `stacked_shares`, `diverging`, `linked` with `pick`, `lollipops_by_choice`).
 
 Altair's default HTML output loads Vega from a CDN, which the book must never
 do. `use()` switches every chart of a chapter to a renderer that emits, besides a
@@ -10,13 +14,17 @@ from a copy served by the site itself.
 
 from __future__ import annotations
 
-import json
 import os
 
 import altair as alt
 import vl_convert as vlc
 
-from .i18n import MONEY_PREFIX, VEGA_FORMAT_LOCALE, language
+from .chartkit import (PALETTE, as_text, bars, compact_labels, described, diverging, dumbbell, figure_tooltip,
+                       indicator_label, linked, lollipops_by_choice, pick, stacked_shares)
+from .i18n import VEGA_FORMAT_LOCALE, language
+
+__all__ = ["PALETTE", "as_text", "bars", "compact_labels", "described", "diverging", "dumbbell", "figure_tooltip",
+           "indicator_label", "linked", "lollipops_by_choice", "pick", "stacked_shares", "render", "use", "MIME_TYPE"]
 
 VEGA_TIME_LOCALE = {"en": "en-US", "es": "es-ES"}
 
@@ -26,8 +34,6 @@ MIME_TYPE = "application/vnd.lacbook.chart+json"  # read by lacbook.chartnode
 BUILD_FLAG = "LACBOOK_BUILD"  # set by the build for its kernels (build.kernel_environment)
 VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
-# Okabe-Ito: distinguishable with the common forms of colour blindness.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 COMPOUND_VIEWS = {"hconcat", "vconcat", "concat", "facet", "repeat"}
@@ -47,28 +53,6 @@ def theme() -> dict:
             "bar": {"stroke": "#ffffff", "strokeWidth": 0.5},
         }
     }
-
-
-# Babel's short forms (i18n.compact): 1.5M / 20K in English, 1,5 M / 20 mil in Spanish.
-COMPACT_UNITS = {"en": ("", "K", "M"), "es": ("\u00a0", "mil", "M")}
-
-
-def compact_labels(money: bool = False, lang: str | None = None) -> str:
-    """A Vega label expression writing axis numbers as the text does (`i18n.compact`, `i18n.money`).
-
-    d3's SI format ("~s") gives "20k", "1.5M" and "1G" in every language; this
-    gives the page's own short forms, with its decimal mark (Vega's `format`
-    follows the page's number locale).
-    """
-    lang = lang or language()
-    space, thousand, million = COMPACT_UNITS[lang]
-    prefix = json.dumps(MONEY_PREFIX[lang] if money else "")
-    value = "datum.value"
-    return (
-        f"{prefix} + (abs({value}) >= 1e6 ? format({value} / 1e6, '~r') + '{space}{million}'"
-        f" : abs({value}) >= 1e3 ? format({value} / 1e3, '~r') + '{space}{thousand}'"
-        f" : format({value}, '~r'))"
-    )
 
 
 def notebook_svg(spec: dict, lang: str) -> str:

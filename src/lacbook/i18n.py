@@ -5,18 +5,25 @@ Every chapter kernel learns its language from the LACBOOK_LANG environment
 variable, which the build sets per edition. Text that code produces (chart
 titles, axes, tooltips, numbers glued into prose) goes through `_()` and the
 formatters below, so the Spanish edition never shows English chart text or
-English number formats.
+English number formats. Prose, charts and tables share one set of formatters,
+built on Babel's CLDR data: `number`, `compact`, `money`, `percent`, `change`,
+`amount` (by unit), `figure_text` (with the source's qualifier) and `period`.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
+from datetime import date
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
+from babel.dates import format_interval, format_skeleton
 from babel.messages.pofile import read_po
-from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from babel.numbers import (format_compact_decimal, format_decimal, format_percent, get_decimal_symbol,
+                           get_group_symbol)
 
 LANGUAGES = ("en", "es")
 SOURCE_LANGUAGE = "en"
@@ -27,12 +34,17 @@ TRANSLATIONS = Path(os.environ.get("LACBOOK_TRANSLATIONS_DIR", REPO / "translati
 # the region); Spanish separates the symbol from the amount with a space.
 MONEY_PREFIX = {"en": "US$", "es": "US$\u00a0"}
 
-# The d3-format locales the page script hands to Vega, so axis ticks and
-# tooltips computed in the browser follow the same conventions as Babel.
-VEGA_FORMAT_LOCALE = {
-    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["US$", ""]},
-    "es": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["US$\u00a0", ""], "percent": "\u00a0%"},
-}
+
+def _vega_format_locale(lang: str) -> dict:
+    """The d3-format locale the page script hands to Vega, from CLDR's symbols, so that axis
+    ticks and tooltips computed in the browser follow the same conventions as Babel."""
+    cldr = Locale.parse(lang)
+    return {"decimal": get_decimal_symbol(lang), "thousands": get_group_symbol(lang),
+            "grouping": [cldr.decimal_formats[None].grouping[0]], "currency": [MONEY_PREFIX[lang], ""],
+            "percent": cldr.percent_formats[None].suffix[0]}
+
+
+VEGA_FORMAT_LOCALE = {lang: _vega_format_locale(lang) for lang in LANGUAGES}
 
 
 class TranslationError(LookupError):
@@ -115,10 +127,65 @@ def money(value: float, lang: str | None = None, digits: int = 2) -> str:
 def percent(value: float, lang: str | None = None, digits: int = 1) -> str:
     """A percentage given on a 0-100 scale: 78.8% / 78,8 %."""
     lang = lang or language()
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    if lang == "es":
-        pattern = pattern[:-1] + "\u00a0%"
-    return format_percent(value / 100, format=pattern, locale=lang)
+    head, zero, sign = Locale.parse(lang).percent_formats[None].pattern.rpartition("0")  # '#,##0', '\u00a0%'
+    return format_percent(value / 100, format=head + zero + ("." + "0" * digits if digits else "") + sign,
+                          locale=lang)
+
+
+# A change is signed both ways; CLDR's minus for en and es is the hyphen, which
+# reads as a dash in a chart label, so the house uses the true minus sign.
+PLUS, MINUS = "+", "\u2212"
+
+
+def change(value: float, lang: str | None = None) -> str:
+    """A change on a 0-100 scale with its sign: +25% / −39% (one decimal below 1 point: +0.4%);
+    a change that rounds to zero has none."""
+    digits = 0 if abs(value) >= 1 or value == 0 else 1
+    text = percent(abs(value), lang, digits)
+    if not any(digit in text for digit in "123456789"):
+        return text  # rounds to nothing: no sign
+    return (PLUS if value > 0 else MINUS) + text
+
+
+def compact_suffixes(lang: str | None = None) -> dict[int, str]:
+    """CLDR's short scale words with their spacing, for chart axes: {1000: 'K', 10**6: 'M'} /
+    {1000: '\u00a0mil', 10**6: '\u00a0M'}."""
+    patterns = Locale.parse(lang or language()).compact_decimal_formats["short"]["other"]
+    return {scale: patterns[str(scale)].pattern.lstrip("0") for scale in (10**3, 10**6)}
+
+
+PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?(/\d{4}(-(0[1-9]|1[0-2]))?)?")  # as periods are written in data/
+
+
+def _month(text: str) -> date:
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+def period(text: str, lang: str | None = None) -> str:
+    """A period of the data package in words, with CLDR's month names and interval patterns.
+
+    '2024' -> 2024; '2022-12' -> December 2022 / diciembre de 2022; '2023-01/2023-09' ->
+    January – September 2023 / enero–septiembre de 2023; '2020/2024' -> 2020 – 2024;
+    '2023/2024-07' (a year to a month) -> 2023 – July 2024.
+    """
+    lang = lang or language()
+    if not PERIOD.fullmatch(text):
+        raise ValueError(f"period {text!r}: expected YYYY or YYYY-MM, or two of them joined by '/'")
+    if "/" not in text:
+        return format_skeleton("yMMMM", _month(text), locale=lang) if "-" in text else text
+    start, end = text.split("/")
+    if ("-" in start) == ("-" in end):
+        monthly = "-" in start
+        first, last = (_month(t) if monthly else date(int(t), 1, 1) for t in (start, end))
+        return format_interval(first, last, "yMMMM" if monthly else "y", locale=lang)
+    fallback = Locale.parse(lang).interval_formats[None]  # '{0} – {1}': CLDR's pattern for unlike ends
+    return fallback.replace("{0}", period(start, lang)).replace("{1}", period(end, lang))
+
+
+def lower_first(text: str) -> str:
+    """A label from the data (it starts with a capital) used inside a sentence: 'Richest 10%' -> 'richest 10%'."""
+    return text[:1].lower() + text[1:]
 
 
 def N_(message: str) -> str:
@@ -170,6 +237,55 @@ def qualified(text: str, qualifier: str, lang: str | None = None, *, high: str |
         raise ValueError(f"no wording for qualifier {qualifier!r}") from None
     wording = template if qualifier == "exact" else _(template, lang)
     return contract(wording.format(value=the + text), lang)
+
+
+NOT_REPORTED = N_("not reported")
+
+
+def amount(value: float, unit: str, lang: str | None = None, *, short: bool = False) -> str:
+    """A value in the format of its unit (indicators.csv): 48,204 / US$13.62M / 78.8%; NaN reads
+    'not reported'. Percentages and ratios keep one decimal only when they have one (44%, 78.8%).
+
+    ``short`` writes a count of people in compact form (1.56M), as headline cards do.
+    """
+    lang = lang or language()
+    if value is None or math.isnan(value):
+        return _(NOT_REPORTED, lang)
+    whole = float(value).is_integer()
+    if unit == "usd":
+        return money(value, lang)
+    if unit == "percent":
+        return percent(value, lang, digits=0 if whole else 1)
+    if unit == "ratio":
+        return number(value, lang, digits=0 if whole else 1)
+    if unit in ("persons", "count", "years", "hours"):
+        return compact(value, lang, digits=2) if short else number(value, lang)
+    raise ValueError(f"no format for unit {unit!r}")
+
+
+UNREPORTED = ("not_reported", "not_available")
+
+
+def figure_text(value: float, unit: str, qualifier: str, lang: str | None = None, *,
+                low: float | None = None, high: float | None = None, article: bool = False,
+                short: bool = False) -> str:
+    """A figure with its qualifier in words: 'more than 390,000', 'between 30% and 40%',
+    'at least 80%'; 'not reported' when the source printed none.
+
+    A dollar figure printed rounded keeps its short form alone (US$13.62M shows its
+    precision); ``article`` gives a Spanish percentage its article (see `qualified`).
+    """
+    lang = lang or language()
+    if qualifier in UNREPORTED:
+        return _(NOT_REPORTED, lang)
+    article = article and unit == "percent"
+    if qualifier == "range":
+        return qualified(amount(low, unit, lang, short=short), "range", lang,
+                         high=amount(high, unit, lang, short=short), article=article)
+    text = amount(value, unit, lang, short=short)
+    if qualifier == "rounded" and unit == "usd":
+        return text
+    return qualified(text, qualifier, lang, article=article)
 
 
 # What the reader is told about a number's origin (lacbook.prose, the Data page).

@@ -21,17 +21,8 @@ import html
 from myst_nb import glue
 
 from . import data
-from .i18n import language, money, number, percent, provenance, qualified
+from .i18n import figure_text, language, provenance
 
-FORMATTERS = {
-    "persons": lambda value, lang: number(value, lang),
-    "count": lambda value, lang: number(value, lang),
-    "years": lambda value, lang: number(value, lang),
-    "hours": lambda value, lang: number(value, lang),
-    "usd": lambda value, lang: money(value, lang),
-    "percent": lambda value, lang: percent(value, lang, digits=0 if float(value).is_integer() else 1),
-    "ratio": lambda value, lang: number(value, lang, digits=0 if float(value).is_integer() else 1),
-}
 DATA_PAGE = "data.html"  # every chapter sits beside the Data page (book/*.md)
 
 
@@ -40,24 +31,18 @@ def anchor(figure_id: str) -> str:
     return f"fig-{figure_id}"
 
 
-def worded(figure_id: str, lang: str | None = None, *, article: bool = True) -> str:
+def worded(figure_id: str, lang: str | None = None, *, article: bool = True, short: bool = False) -> str:
     """A figure as the prose says it: formatted for the language, with its qualifier and, in
-    Spanish, a percentage's article (``article=False`` leaves it out, for a table cell)."""
-    lang = lang or language()
+    Spanish, a percentage's article (``article=False`` leaves it out, for a table cell or a
+    card); ``short`` writes people in compact form (1.56M), for headline cards."""
     row = data.figure(figure_id)
+    if row["qualifier"] in data.UNREPORTED:
+        raise ValueError(f"figure {figure_id}: the source printed no number ({row['qualifier']})")
     try:
-        formatter = FORMATTERS[row["unit"]]
-    except KeyError:
-        raise ValueError(f"figure {figure_id}: no wording for unit {row['unit']!r}") from None
-    qualifier = row["qualifier"]
-    if qualifier in data.UNREPORTED:
-        raise ValueError(f"figure {figure_id}: the source printed no number ({qualifier})")
-    article = article and row["unit"] == "percent"
-    if qualifier == "range":
-        return qualified(formatter(row["low"], lang), "range", lang, high=formatter(row["high"], lang), article=article)
-    if qualifier == "rounded" and row["unit"] == "usd":
-        return formatter(row["value"], lang)  # the short form (US$13.62M) shows the printed precision itself
-    return qualified(formatter(row["value"], lang), qualifier, lang, article=article)
+        return figure_text(row["value"], row["unit"], row["qualifier"], lang, low=row["low"], high=row["high"],
+                           article=article, short=short)
+    except ValueError as error:
+        raise ValueError(f"figure {figure_id}: {error}") from None
 
 
 def pasted_forms(figure_id: str, lang: str | None = None) -> set[str]:
@@ -122,7 +107,15 @@ class GluedFigure:
         )
 
 
-def glue_figures(names: dict[str, str], lang: str | None = None) -> None:
-    """Glue each figure id under its name, for ``{num}`name``` in the text."""
+def glue_figures(names: dict[str, str], lang: str | None = None, *, article: bool = True,
+                 short: bool = False) -> None:
+    """Glue each figure id under its name, for ``{num}`name``` in the text (see `worded`)."""
     for name, figure_id in names.items():
-        glue(name, GluedFigure(figure_id, worded(figure_id, lang), lang), display=False)
+        glue(name, GluedFigure(figure_id, worded(figure_id, lang, article=article, short=short), lang),
+             display=False)
+
+
+def glue_text(name: str, text: str) -> None:
+    """Glue words worked out from the figures (a sum, a share, a change) for ``{num}`name``` in the text;
+    they carry no link, since no single row of the data holds them."""
+    glue(name, text, display=False)

@@ -1,13 +1,16 @@
-"""Regional totals against the sum of their platforms, with the reason they differ.
+"""Figures the book derives from the data package: regional totals against the sum of
+their platforms, shares, changes and sums of groups, each a named, tested function.
 
 R4V's platform figures rarely add up to the regional total. The book shows both
-and says why; this table makes sure no gap goes unexplained: every difference
+and says why; `totals_vs_sums` makes sure no gap goes unexplained: every difference
 larger than the printed rounding must have a reason in reconciliation_reasons.csv.
+Chapters compute no figure inline: they call these functions by figure ids, so a
+reader sees which rows a derived number combines.
 """
 
 from __future__ import annotations
 
-from lacbook.data import LANGS, load
+from lacbook.data import LANGS, figure, figures, load, platform_table, value
 from lacbook.reported import parse
 
 ADDITIVE_UNITS = ("persons", "usd")  # shares and partner counts do not add up across platforms
@@ -17,9 +20,9 @@ REGION = "r4v_region"
 def totals_vs_sums(lang: str = "en"):
     """One row per (source, indicator, period) with a regional total and platform figures.
 
-    Columns: source, indicator, period, total, platform_sum, difference (total minus sum),
-    tolerance (the rounding the printed figures allow), platforms (how many reported
-    a figure) and reason (empty when none is recorded).
+    Columns: source, indicator, indicator_label (in ``lang``), unit, period, total, platform_sum,
+    difference (total minus sum), tolerance (the rounding the printed figures allow), platforms
+    (how many reported a figure) and reason (empty when none is recorded).
     """
     import pandas as pd
 
@@ -42,11 +45,80 @@ def totals_vs_sums(lang: str = "en"):
     records = []
     for key in sorted(totals.keys() & parts.keys()):
         total, total_tolerance = totals[key]
-        platform_sum = sum(value for value, _ in parts[key])
+        platform_sum = sum(amount for amount, _ in parts[key])
         records.append({
-            "source": key[0], "indicator": key[1], "period": key[2],
+            "source": key[0], "indicator": key[1], "indicator_label": data.indicators[key[1]][f"label_{lang}"],
+            "unit": data.indicators[key[1]]["unit"], "period": key[2],
             "total": total, "platform_sum": platform_sum, "difference": total - platform_sum,
             "tolerance": total_tolerance + sum(tolerance for _, tolerance in parts[key]),
             "platforms": len(parts[key]), "reason": reasons.get(key, ""),
         })
     return pd.DataFrame.from_records(records)
+
+
+# Figures the book derives from the data package, each from named rows, so that a
+# chapter says which figures it combines and a test can check the arithmetic.
+
+def _comparison(source: str, indicator: str, period: str):
+    """The row of `totals_vs_sums` for one figure; KeyError when R4V gives no platform breakdown."""
+    table = totals_vs_sums()
+    found = table[(table["source"] == source) & (table["indicator"] == indicator) & (table["period"] == period)]
+    if found.empty:
+        raise KeyError(f"no regional total with platform figures for {source}, {indicator}, {period}")
+    return found.iloc[0]
+
+
+def platform_sum(source: str, indicator: str, period: str) -> float:
+    """The sum of the platform figures of one indicator, to set beside the regional total."""
+    return float(_comparison(source, indicator, period)["platform_sum"])
+
+
+def regional_gap(source: str, indicator: str, period: str) -> float:
+    """The regional total minus the sum of its platforms (negative when the platforms add up to more)."""
+    return float(_comparison(source, indicator, period)["difference"])
+
+
+def percent_of(part_id: str, whole_id: str) -> float:
+    """One figure as a percentage of another (0-100): people reached as a share of the target."""
+    return 100 * value(part_id) / value(whole_id)
+
+
+def percent_change(from_id: str, to_id: str) -> float:
+    """The change from one figure to another, in per cent: requirements from 2023 to 2024."""
+    return 100 * (value(to_id) / value(from_id) - 1)
+
+
+def group_sum(source: str, indicator: str, period: str, groups: list[str], place: str = REGION) -> float:
+    """The sum of some groups' figures: women and girls as one share of the people in need."""
+    frame = figures()
+    rows = frame[(frame["source"] == source) & (frame["place"] == place) & (frame["indicator"] == indicator)
+                    & (frame["period"] == period) & frame["preferred"]].set_index("group")
+    missing = [group for group in groups if group not in rows.index]
+    if missing:
+        raise KeyError(f"{source}, {place}, {indicator}, {period}: no figure for group {', '.join(missing)}")
+    return float(rows.loc[groups, "value"].sum())
+
+
+def remainder(source: str, indicator: str, period: str, groups: list[str], place: str = REGION) -> float:
+    """What the whole (group 'all') counts beyond the named groups: victims whose purpose is not stated."""
+    return group_sum(source, indicator, period, ["all"], place) - group_sum(source, indicator, period, groups, place)
+
+
+def platform_percent(source: str, period: str, part: str, whole: str, lang: str = "en"):
+    """Each platform's ``part`` as a percentage of its ``whole`` (funding received of requirements):
+    a frame of place, place_name and percent, NaN where a platform reported either figure not."""
+    table = platform_table(source, period, lang)
+    return table[["place", "place_name"]].assign(percent=table[part] / table[whole] * 100)
+
+
+LOWER_BOUNDS = ("at_least", "more_than")
+
+
+def bounds(figure_id: str) -> tuple[float, float]:
+    """The lowest and highest value a figure allows, for a bar with a pale extension: both ends of
+    a printed range; up to 100 for a percentage given as a lower bound ('at least 80%'); else the value twice."""
+    row = figure(figure_id)
+    if row["qualifier"] == "range":
+        return float(row["low"]), float(row["high"])
+    low = value(figure_id)
+    return low, (100.0 if row["unit"] == "percent" and row["qualifier"] in LOWER_BOUNDS else low)

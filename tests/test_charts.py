@@ -1,0 +1,175 @@
+"""The house chart shapes (lacbook.chartkit), tested the way Altair tests its own charts:
+each spec validates against the Vega-Lite schema, survives a JSON round trip, compiles and
+draws to SVG with vl-convert in both languages, and says everything a reader is told
+(title, description, tooltip titles, legends) in the page's language."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+from lacbook import charts
+from lacbook.i18n import VEGA_FORMAT_LOCALE
+
+LANGS = ("en", "es")
+# Words each test chart is given, per language: what a chapter passes from its catalogue.
+WORDS = {
+    "en": {"title": "People reached by platform", "subtitle": "Logarithmic scale", "axis": "People",
+           "description": "Dot chart of people targeted and reached", "place": "Platform", "value": "Figure",
+           "ends": ("Targeted", "Reached"), "parts": ("Funding received", "Unmet", "Not reported"), "menu": "Show "},
+    "es": {"title": "Personas alcanzadas por plataforma", "subtitle": "Escala logarítmica", "axis": "Personas",
+           "description": "Gráfico de puntos de la población meta y alcanzada", "place": "Plataforma",
+           "value": "Cifra", "ends": ("Meta", "Alcanzadas"), "parts": ("Fondos recibidos", "Sin cubrir", "Sin datos"),
+           "menu": "Mostrar "},
+}
+ROWS = pd.DataFrame({
+    "place": ["colombia", "peru", "chile"], "place_name": ["Colombia", "Perú", "Chile"],
+    "targeted": [34300.0, 170.0, 240.0], "reached": [2717.0, 50.0, float("nan")],
+    "required": [4.38e6, 2.89e6, 4.55e5], "received": [1.44e6, float("nan"), 12600.0],
+    "qualifier": ["more_than", "at_most", "exact"], "group": ["a", "b", "a"],
+    "text": ["34,300", "170", "not reported"],
+})
+
+
+def build(shape: str, lang: str, monkeypatch) -> alt.TopLevelMixin:
+    """One chart of each shape, with the words of `lang`."""
+    monkeypatch.setenv("LACBOOK_LANG", lang)
+    w = WORDS[lang]
+    words = dict(title=w["title"], subtitle=w["subtitle"], description=w["description"])
+    tooltip = {"place_name": w["place"], "text": w["value"]}
+    if shape == "dumbbell":
+        return charts.dumbbell(ROWS, y="place_name", start="targeted", end="reached", ends=w["ends"], unit="persons",
+                               log=True, note="text", axis_title=w["axis"], tooltip=tooltip, **words)
+    if shape == "bars":
+        return charts.bars(ROWS, label="place_name", value="targeted", text="text", qualifier="qualifier",
+                           section="group", unit="persons", axis_title=w["axis"], tooltip=tooltip, **words)
+    if shape == "stacked_shares":
+        shares = ROWS.assign(share=[50.0, 30.0, 20.0], row=w["value"])
+        return charts.stacked_shares(shares, y="row", part="place_name", share="share", text="text",
+                                     colours=dict(zip(ROWS["place_name"], charts.PALETTE)), tooltip=tooltip, **words)
+    if shape == "diverging":
+        gaps = ROWS.assign(gap=[-6.0, 14.0, 0.3], band=[1.0, 2.0, 0.5])
+        return charts.diverging(gaps, y="place_name", value="gap", band="band", label="text", colour="group",
+                                axis_title=w["axis"], tooltip=tooltip, **words)
+    if shape == "linked":
+        chosen = charts.pick("place")
+        top = charts.dumbbell(ROWS, y="place_name", start="targeted", end="reached", ends=w["ends"],
+                              unit="persons", log=True, axis_title=w["axis"], tooltip=tooltip, highlight=chosen,
+                              title=w["title"])
+        bottom = charts.bars(ROWS, label="place_name", value="received", high="required", text="text", unit="usd",
+                             parts=w["parts"], axis_title=w["axis"], tooltip=tooltip, highlight=chosen,
+                             title=w["subtitle"])
+        return charts.linked(top, bottom, title=w["title"], description=w["description"])
+    if shape == "lollipops_by_choice":
+        tidy = ROWS.melt(id_vars=["place", "place_name", "text"], value_vars=["targeted", "reached"],
+                         var_name="year").assign(series=lambda d: d["year"])
+        return charts.lollipops_by_choice(tidy, x="year", series="series", value="value", text="text",
+                                          choose="place", options=dict(zip(ROWS["place"], ROWS["place_name"])),
+                                          menu=w["menu"], axis_title=w["axis"], tooltip=tooltip, **words)
+    raise ValueError(shape)
+
+
+SHAPES = ["dumbbell", "bars", "stacked_shares", "diverging", "linked", "lollipops_by_choice"]
+
+
+def strings(spec, keys=("title", "subtitle", "description", "text", "name")) -> set[str]:
+    """Every reader-facing string of a spec: titles, subtitles, descriptions, tooltip and menu names."""
+    found = set()
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key in keys and isinstance(value, str) and not value.startswith("data-"):
+                found.add(value)
+            elif key in keys and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                found.add(" ".join(value))
+            if key == "domain" and isinstance(value, list):
+                found |= {v for v in value if isinstance(v, str)}
+            found |= strings(value, keys)
+    elif isinstance(spec, list):
+        for item in spec:
+            found |= strings(item, keys)
+    return found
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_spec_is_valid_round_trips_and_draws(shape, lang, monkeypatch):
+    chart = build(shape, lang, monkeypatch)
+    spec = chart.to_dict(validate=True)  # against Altair's Vega-Lite schema
+    assert json.loads(chart.to_json()) == spec
+    assert type(chart).from_dict(spec).to_dict() == spec
+    svg = vlc.vegalite_to_svg(spec, vl_version=charts.VEGA_LITE_VERSION, format_locale=VEGA_FORMAT_LOCALE[lang])
+    assert svg.startswith("<svg") and "<text" in svg
+    assert WORDS[lang]["title"].split()[0] in svg  # the title is drawn
+    assert spec["description"] == WORDS[lang]["description"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_reader_facing_words_are_complete_and_in_the_page_language(shape, monkeypatch):
+    english = strings(build(shape, "en", monkeypatch).to_dict())
+    spanish = strings(build(shape, "es", monkeypatch).to_dict())
+    words = WORDS["es"]
+    assert words["description"] in spanish
+    assert {words["place"], words["value"]} <= spanish  # every tooltip title given, translated
+    shared = {"Colombia", "Chile", "Perú", "34,300", "170", "not reported", "a", "b", "targeted", "reached",
+              "pick", "choice"}  # the test's data, and parameter names no reader sees
+    left_in_english = (english - shared) & spanish
+    assert not left_in_english, f"English words in the Spanish chart: {sorted(left_in_english)}"
+
+
+def test_qualifiers_are_drawn_and_explained_in_the_legend(monkeypatch):
+    spec = build("bars", "es", monkeypatch).to_dict()
+    legends = strings(spec)
+    assert "Cota inferior: la cifra real es mayor" in legends
+    assert "Cota superior: la cifra real es menor" in legends
+    assert "Lower bound: the true figure is higher" not in legends
+
+
+def test_a_missing_figure_is_a_gap_not_a_zero(monkeypatch):
+    spec = build("dumbbell", "en", monkeypatch).to_dict()
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    drawn = spec["datasets"][points["data"]["name"]]
+    assert [(row["place_name"], row["_which"]) for row in drawn if row["place_name"] == "Chile"] == [
+        ("Chile", "Targeted")]  # no 'Reached' point at zero for a figure Chile did not report
+
+
+def test_log_axis_ticks_powers_of_ten_in_the_page_format(monkeypatch):
+    spec = build("dumbbell", "es", monkeypatch).to_dict()
+    axis = next(layer["encoding"]["x"] for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    assert axis["scale"]["type"] == "log"
+    assert axis["axis"]["values"] == [10, 100, 1000, 10000, 100000]
+    assert "mil" in axis["axis"]["labelExpr"]  # Spanish short form, not d3's "k"
+
+
+def test_linked_panels_share_one_selection(monkeypatch):
+    spec = build("linked", "en", monkeypatch).to_dict()
+    params = [param for view in spec["vconcat"] for layer in view["layer"] for param in layer.get("params", [])]
+    params += spec.get("params", [])
+    assert {param["name"] for param in params} == {"pick"}
+    assert len(spec["vconcat"]) == 2 and all(view["width"] == 290 for view in spec["vconcat"])
+
+
+def test_indicator_labels_come_from_the_data_package():
+    assert charts.indicator_label("people_targeted", "en") == "People targeted"
+    assert charts.indicator_label("people_targeted", "es") == "Población meta"
+
+
+CHAPTERS = sorted((Path(__file__).resolve().parents[1] / "book").glob("*.md"))
+CELL = re.compile(r"```\{code-cell\}[^\n]*\n(.*?)```", re.S)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_chapters_draw_charts_with_the_house_shapes_and_show_them_in_a_notebook(chapter):
+    """No Altair in chapters; a chart cell glues with display, so that JupyterLab shows the chart,
+    and carries remove-output, so that the page shows it once, in its figure."""
+    cells = CELL.findall(chapter.read_text(encoding="utf-8"))
+    assert not [cell for cell in cells if "alt." in cell], f"{chapter.name}: Altair in a chapter cell"
+    for cell in cells:
+        if 'glue("fig-' in cell:
+            assert "remove-output" in cell.splitlines()[0], f"{chapter.name}: chart cell without remove-output"
+            assert "display=False" not in cell, f"{chapter.name}: a chart glued without display"
