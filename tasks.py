@@ -52,7 +52,7 @@ def python(*args: str, **env: str) -> int:
 
 
 def task_build(*args: str) -> int:
-    """Execute every chapter and build both editions into _build/html (--lang es to build one)."""
+    """Run every chapter (all languages at once, one kernel per core; --jobs N for N) and build both editions into _build/html (--lang es to build one)."""
     return python("-m", "lacbook.build", *args)
 
 

@@ -2,8 +2,9 @@
 
 Shared by the browser tests and `scripts/measure_pages.py`, so that both load pages
 the same way: a fresh headless profile with Chromium's own background traffic
-switched off, every request the page makes recorded, and an explicit wait for
-the chart script to mark each chart drawn (or failed).
+switched off, every request the page makes recorded, and each chart brought
+into view (charts come to life there) with an explicit wait for the chart
+script to mark it drawn (or failed).
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ ARGS = [
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# Every placeholder ends drawn or failed (embed-charts.js); waiting on the classes, never on time.
-CHARTS_SETTLED = """() => [...document.querySelectorAll('.lacbook-chart')].every(
-    (box) => box.matches('.lacbook-chart--drawn, .lacbook-chart--failed'))"""
+# Every chart ends drawn or failed once it has come near the screen (load-charts.js);
+# waiting on the classes, never on time.
+CHART_SETTLED = "(box) => box.matches('.lacbook-chart--drawn, .lacbook-chart--failed')"
 AXE_VERSION = "4.14.1"
 CACHE = Path(os.environ.get("LACBOOK_TEST_CACHE", Path.home() / ".cache" / "lacbook-tests"))
 
@@ -41,9 +42,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[str]:
+def serve(root: Path, handler: type[SimpleHTTPRequestHandler] = QuietHandler) -> Iterator[str]:
     """Serve `root` on a free localhost port from a thread; yields the base URL (ending in /)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -91,22 +92,32 @@ def open_page(context, url: str, wait_for_charts: bool = True, timeout: float = 
         f"{response.url}: HTTP {response.status}"))
     page.goto(url, wait_until="load")
     if wait_for_charts:
-        page.wait_for_function(CHARTS_SETTLED, timeout=timeout)
+        # Charts come to life as they near the screen: bring each one there, as a reader scrolling would.
+        for box in page.locator(".lacbook-chart").element_handles():
+            box.scroll_into_view_if_needed()
+            page.wait_for_function(CHART_SETTLED, arg=box, timeout=timeout)
+        page.evaluate("window.scrollTo(0, 0)")
     return visit
 
 
-def axe_source() -> str:
-    """axe-core's axe.min.js, installed with npm into a cache folder outside the repository."""
-    folder = CACHE / f"axe-core-{AXE_VERSION}"
-    script = folder / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists():
+def npm_package(name: str, version: str) -> Path:
+    """The folder of an npm package, installed on first use into a cache folder outside the
+    repository (axe-core for the accessibility tests, lighthouse for scripts/lighthouse.py)."""
+    folder = CACHE / f"{name}-{version}"
+    installed = folder / "node_modules" / name
+    if not (installed / "package.json").exists():
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "package.json").write_text(json.dumps({"private": True}), encoding="utf-8")
         done = subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error",
-             f"axe-core@{AXE_VERSION}"],
+             f"{name}@{version}"],
             cwd=folder, capture_output=True, text=True,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"npm install axe-core@{AXE_VERSION} failed:\n{done.stderr[-3000:]}")
-    return script.read_text(encoding="utf-8")
+            raise RuntimeError(f"npm install {name}@{version} failed:\n{done.stderr[-3000:]}")
+    return installed
+
+
+def axe_source() -> str:
+    """axe-core's axe.min.js."""
+    return (npm_package("axe-core", AXE_VERSION) / "axe.min.js").read_text(encoding="utf-8")

@@ -28,9 +28,10 @@ def pytest_collection_modifyitems(config, items) -> None:
     if unmarked:
         raise pytest.UsageError("these tests build a book but lack @pytest.mark.build:\n  " + "\n  ".join(unmarked))
     # With pytest-xdist (`tasks.py test` runs `-n auto --dist loadgroup`), the tests that read
-    # the real book's site share one worker, so the book is built once; each module that builds
-    # the fixture book keeps its tests on one worker too. (Without the plugin, `-p no:xdist`,
-    # there are no workers to group.)
+    # the real book's site share one worker, so the book is built once; so do the tests that use
+    # the fixture book, which is built once per worker; a module that builds a variant of its
+    # own (test_incremental overrides `good_book`) keeps its tests on one worker too. (Without
+    # the plugin, `-p no:xdist`, there are no workers to group.)
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
@@ -38,7 +39,8 @@ def pytest_collection_modifyitems(config, items) -> None:
         if "site" in used:
             item.add_marker(pytest.mark.xdist_group("site"))
         elif used & BUILDING_FIXTURES:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+            own = "good_book" in vars(item.module)
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if own else "minibook"))
 
 
 def run_build(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -103,10 +105,11 @@ def own_package(root: Path) -> dict[str, str]:
     return build_env(root)
 
 
-def build_env(root: Path) -> dict[str, str] | None:
-    """The build's environment for the book in `root`: its own package first, if it has one."""
+def build_env(root: Path) -> dict[str, str]:
+    """The build's environment for the fixture book in `root`: no PDF editions (test_pdf reads
+    the real book's), and its own package first, if it has one."""
     package = root / "src"
-    return {"PYTHONPATH": str(package)} if (package / "lacbook").is_dir() else None
+    return {"LACBOOK_PDF": "0"} | ({"PYTHONPATH": str(package)} if (package / "lacbook").is_dir() else {})
 
 
 def build_minibook(root: Path, *args: str) -> subprocess.CompletedProcess:

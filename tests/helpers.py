@@ -10,16 +10,33 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
+from lacbook.chartnode import read_payload_script
+
 REPO = Path(__file__).resolve().parents[1]
 LANGS = ("en", "es")
 # Pages Sphinx generates for every edition, with no book content.
 GENERATED = ("genindex.html", "search.html")
+# What makes a MyST Markdown page a notebook (the tests' small chapters).
+NOTEBOOK_FRONT_MATTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+NOT_FOUND = "404.html"
 
 
 def site_pages(site: Path, lang: str) -> list[str]:
-    """Page paths of one edition, relative to it (both editions have the same)."""
+    """Page paths of one edition, relative to it (both editions have the same). Not the 404 page:
+    served for any missing address, its links are absolute (tests/test_publish.py checks it)."""
     edition = site / lang
-    return sorted(str(p.relative_to(edition)) for p in edition.rglob("*.html") if "_static" not in p.parts)
+    pages = (str(p.relative_to(edition)) for p in edition.rglob("*.html") if "_static" not in p.parts)
+    return sorted(page for page in pages if page != NOT_FOUND)
 
 
 def html_pages(site: Path, lang: str) -> list[Path]:
@@ -37,8 +54,12 @@ def soup(page: Path) -> BeautifulSoup:
 
 
 def chart_payloads(page: Path) -> list[dict]:
-    """The payload of each chart on a page: {"lang", "formatLocale", "spec" (compiled Vega)}."""
-    return [json.loads(tag.string) for tag in soup(page).select("script.lacbook-chart__spec")]
+    """The payload of each chart on a page: {"lang", "formatLocale", "spec" (compiled Vega)},
+    from the file the page script loads (chartnode.payload_script)."""
+    return [
+        read_payload_script((page.parent / box["data-payload"]).read_text(encoding="utf-8"))
+        for box in soup(page).select("div.lacbook-chart[data-payload]")
+    ]
 
 
 def spec_nodes(node) -> list:

@@ -1,9 +1,13 @@
 """The reader's experience in a real browser: every page of both editions, in Debian's Chromium.
 
 The site built once for the session (conftest's `site`) is served on localhost.
-Each test goes through every page (or every chart) of an edition and reports
-all the pages that fail, by language and path. Run them alone with
-`python3 tasks.py test -m browser`; skip them with `-m "not browser"`.
+Each edition is visited once at desktop width (the `survey` fixture): on every
+page it records what each test below checks (errors and requests, drawn charts,
+tooltips, tables, accessibility, print, narrowing the window, the switcher), so
+a page is loaded once, not once per test. Each test then reports all the pages
+that fail its check, by language and path. The phone-width and no-JavaScript
+checks need their own browser profiles and load the pages again. Run them alone
+with `python3 tasks.py test -m browser`; skip them with `-m "not browser"`.
 """
 
 from __future__ import annotations
@@ -12,15 +16,20 @@ import csv
 import io
 import json
 import re
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from chromium import LANGS, axe_source, launch, open_page, serve, site_pages
+from lacbook.chartnode import read_payload_script
 from lacbook.exports import TOOLTIP_FIELD, _signals
 from helpers import charts_catalogue
 
@@ -79,8 +88,8 @@ def new_context(browser):
 def payloads(site: Path, lang: str, page: str) -> list[dict]:
     document = BeautifulSoup((site / lang / page).read_text(encoding="utf-8"), "html.parser")
     return [
-        {"id": tag.parent["id"], **json.loads(tag.string)}
-        for tag in document.select("script.lacbook-chart__spec")
+        {"id": box["id"], **read_payload_script((site / lang / box["data-payload"]).read_text(encoding="utf-8"))}
+        for box in document.select("div.lacbook-chart[data-payload]")
     ]
 
 
@@ -111,23 +120,225 @@ def report(problems: list[str]) -> str:
     return f"{len(problems)} problem(s):\n" + "\n".join(problems[:40])
 
 
+# Page width, and each chart's column and drawn width (its SVG's own width attribute).
+FITS = """() => {
+  const width = document.scrollingElement.scrollWidth;
+  const charts = [...document.querySelectorAll('.lacbook-chart')].map((box) => {
+    const view = box.querySelector('.lacbook-chart__view'), svg = view.querySelector('svg');
+    return {id: box.id, column: view.clientWidth, drawn: svg ? +svg.getAttribute('width') : null};
+  });
+  return {width, charts};
+}"""
+
+
+# -- One visit per page: every check that reads a loaded desktop page ----------------------
+
+
+@dataclass
+class Survey:
+    """What one edition's desktop visit found: the problems of each check, and what the
+    checks read (request count, tooltip and table texts, chart download links, charts that
+    filled the column) so that a test can also assert the check really looked at something."""
+
+    lang: str
+    problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    requests: int = 0
+    tooltip_kinds: set[str] = field(default_factory=set)
+    tooltip_values: list[str] = field(default_factory=list)
+    table_cells: list[str] = field(default_factory=list)
+    downloads: dict[str, list[str]] = field(default_factory=dict)
+    refitted: int = 0
+
+
+def check_load(survey: Survey, visit, where: str) -> None:
+    survey.requests += len(visit.requests)
+    found = survey.problems["load"]
+    found += [f"{where}: console error: {error.splitlines()[0][:300]}" for error in visit.errors]
+    found += [f"{where}: failed request {failure}" for failure in visit.failed]
+    found += [f"{where}: request to another host: {url}" for url in visit.foreign()]
+
+
+def check_drawn(survey: Survey, visit, where: str, charts: list[dict]) -> None:
+    for payload in charts:
+        box = visit.page.locator(f"#{payload['id']}")
+        if "lacbook-chart--drawn" not in (box.get_attribute("class") or ""):
+            survey.problems["drawn"].append(f"{where} #{payload['id']}: not drawn")
+        # Items of data marks (axes, legends and titles have their own roles).
+        elif not box.locator("svg g.role-mark:not(.mark-text):not(.mark-group) > *").count():
+            survey.problems["drawn"].append(f"{where} #{payload['id']}: the SVG has no marks")
+
+
+def check_tooltips(survey: Survey, visit, where: str, charts: list[dict], foreign_titles: set[str]) -> None:
+    """Hover every chart: its first mark with a tooltip, and one mark of each kind
+    (bars, points, rules, text...) not hovered yet in the edition."""
+    found = survey.problems["tooltips"]
+    tooltip = visit.page.locator("#vg-tooltip-element.visible")
+    for payload in charts:
+        marks = tooltip_marks(payload["spec"])
+        # An item may lie under another mark's item, which then shows its own tooltip.
+        expected = {tuple(titles) for _, _, titles in marks}
+        targets = marks[:1] + [mark for mark in marks[1:] if mark[1] not in survey.tooltip_kinds]
+        for name, kind, _ in targets:
+            survey.tooltip_kinds.add(kind)
+            mark = f"{where} #{payload['id']} ({kind} mark {name})"
+            for item in visit.page.locator(f"#{payload['id']} svg g.{name} > *").all()[:12]:
+                item.hover(force=True)
+                try:
+                    tooltip.wait_for(state="visible", timeout=1500)
+                    break
+                except PlaywrightTimeout:
+                    continue  # an item hidden under another one, or without a tooltip
+            else:
+                found.append(f"{mark}: hovering its marks shows no tooltip")
+                continue
+            keys = tooltip.locator("td.key").all_inner_texts()
+            texts = tooltip.locator("td.value").all_inner_texts()
+            survey.tooltip_values += texts
+            if tuple(keys) not in expected:
+                found.append(f"{mark}: tooltip titles {keys}, expected one of {sorted(expected)}")
+            if foreign_titles & set(keys):
+                found.append(f"{mark}: tooltip titles in the other language: {foreign_titles & set(keys)}")
+            wrong = [value for value in texts if FOREIGN_NUMBER[survey.lang].search(value)]
+            if wrong:
+                found.append(f"{mark}: numbers in the other language's format: {wrong}")
+            visit.page.mouse.move(0, 0)
+            tooltip.wait_for(state="hidden")
+
+
+def check_tables(survey: Survey, visit, where: str, charts: list[dict]) -> None:
+    """Each chart opens as a table with a caption, scoped headers and numbers in the page's format."""
+    found = survey.problems["tables"]
+    for payload in charts:
+        chart = f"{where} #{payload['id']}"
+        toggle = visit.page.locator(f"#{payload['id']} details.lacbook-chart__table")
+        table = toggle.locator("table")
+        if toggle.count() != 1 or table.is_visible():
+            found.append(f"{chart}: no closed table toggle under the chart")
+            continue
+        toggle.locator("summary").click()
+        table.wait_for(state="visible")
+        rows = table.locator("tbody tr").count()
+        if not table.locator("caption").inner_text().strip():
+            found.append(f"{chart}: the table has no caption")
+        if table.locator("thead th[scope=col]").count() < 1 or table.locator("tbody th[scope=row]").count() != rows:
+            found.append(f"{chart}: headers lack scope")
+        if rows < 1:
+            found.append(f"{chart}: the table is empty")
+        texts = table.locator("td").all_inner_texts()
+        survey.table_cells += texts
+        wrong = [text for text in texts if FOREIGN_NUMBER[survey.lang].search(text)]
+        if wrong:
+            found.append(f"{chart}: numbers in the other language's format: {wrong[:5]}")
+
+
+def check_axe(survey: Survey, visit, where: str, axe: str) -> None:
+    # The data tables are checked too: they are only rendered when open.
+    visit.page.evaluate("document.querySelectorAll('details.lacbook-chart__table').forEach((d) => d.open = true)")
+    visit.page.add_script_tag(content=axe)
+    result = visit.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    for violation in result["violations"]:
+        if violation["impact"] in SEVERE:
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+            survey.problems["axe"].append(
+                f"{where}: {violation['impact']} {violation['id']}: {violation['help']} {targets}")
+
+
+# sphinx-book-theme prints its own title block (#jb-print-docs-body) instead of the first h1.
+PRINTED = ["figure .lacbook-chart__view svg", "figure figcaption", "#jb-print-docs-body h1"]
+NOT_PRINTED = [
+    ".bd-header", ".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article",
+    ".lacbook-lang-switch", ".lacbook-chart__downloads", ".lacbook-chart__table", "details.above-input",
+    ".prev-next-area",
+]
+
+
+def check_print(survey: Survey, visit, where: str) -> None:
+    found = survey.problems["print"]
+    visit.page.emulate_media(media="print")
+    for selector in PRINTED:
+        if not visit.page.locator(selector).first.is_visible():
+            found.append(f"{where}: {selector} is not printed")
+    for selector in NOT_PRINTED:
+        shown = [el for el in visit.page.locator(selector).all() if el.is_visible()]
+        if shown:
+            found.append(f"{where}: {selector} is printed ({len(shown)})")
+    found += [f"{where} #{c['id']}: {c['drawn']} px wider than the printed column {c['column']} px"
+              for c in visit.page.evaluate(FITS)["charts"] if c["drawn"] > c["column"] + 1]
+    visit.page.emulate_media(media="screen")
+
+
+def check_refit(survey: Survey, visit, where: str) -> None:
+    """Narrowing the window lays the charts out again: a chart that filled the
+    desktop column fills the phone's, and none is drawn wider than it (the SVG's
+    own width, so a drawing merely scaled down by CSS does not pass)."""
+    wide = {chart["id"]: chart for chart in visit.page.evaluate(FITS)["charts"]}
+    visit.page.set_viewport_size(PHONE)
+    try:
+        visit.page.wait_for_function(
+            f"() => ({FITS})().charts.every((chart) => chart.drawn <= chart.column + 1)", timeout=5000)
+    except PlaywrightTimeout:
+        pass  # reported below, chart by chart
+    for chart in visit.page.evaluate(FITS)["charts"]:
+        before, name = wide[chart["id"]], f"{where} #{chart['id']}"
+        if chart["drawn"] > chart["column"] + 1:
+            survey.problems["refit"].append(f"{name}: {chart['drawn']} px in a {chart['column']} px column")
+        elif before["drawn"] >= 0.9 * before["column"]:
+            survey.refitted += 1
+            if chart["drawn"] < 0.9 * chart["column"]:
+                survey.problems["refit"].append(
+                    f"{name}: filled {before['column']} px, now {chart['drawn']} of {chart['column']} px")
+
+
+def check_switcher(survey: Survey, visit, where: str, expected: str, other: str) -> None:
+    """Last, since it leaves the page: the switcher leads to the same page in the other language."""
+    visit.page.locator(f"a[data-lacbook-lang='{other}']").first.click()
+    visit.page.wait_for_load_state("load")
+    landed = visit.page.url.split("?")[0].split("#")[0]
+    if landed != expected:
+        survey.problems["switcher"].append(f"{where}: the switcher led to {landed}")
+    elif visit.page.locator("html").get_attribute("lang") != other:
+        survey.problems["switcher"].append(f"{where}: {expected} is not marked lang={other}")
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def survey(request, site, base_url, browser) -> Survey:
+    """Visit every page of one edition once at desktop width and run every check on it."""
+    lang = request.param
+    other = next(code for code in LANGS if code != lang)
+    catalogue = charts_catalogue()
+    foreign_titles = set(catalogue) if lang == "es" else set(catalogue.values())
+    axe = axe_source()
+    result = Survey(lang)
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        for page in site_pages(site, lang):
+            where, charts = f"{lang}/{page}", payloads(site, lang, page)
+            visit = open_page(context, f"{base_url}{lang}/{page}")
+            check_load(result, visit, where)
+            if charts:
+                check_drawn(result, visit, where, charts)
+                check_tooltips(result, visit, where, charts, foreign_titles)
+                result.downloads[where] = visit.page.locator(".lacbook-chart").evaluate_all(
+                    "boxes => boxes.map((box) => [box.id, [...box.querySelectorAll('.lacbook-chart__downloads a')]"
+                    ".map((a) => a.href)])")
+                check_tables(result, visit, where, charts)
+            check_axe(result, visit, where, axe)
+            if charts:
+                check_print(result, visit, where)
+                check_refit(result, visit, where)
+            check_switcher(result, visit, where, f"{base_url}{other}/{page}", other)
+            visit.page.close()
+    finally:
+        context.close()
+    return result
+
+
 # -- Every page loads cleanly, offline, and draws its charts -------------------------------
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_pages_load_without_errors_or_other_hosts(site, base_url, new_context, lang):
-    context = new_context()
-    problems, seen = [], 0
-    for page in site_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}")
-        seen += len(visit.requests)
-        where = f"{lang}/{page}"
-        problems += [f"{where}: console error: {error.splitlines()[0][:300]}" for error in visit.errors]
-        problems += [f"{where}: failed request {failure}" for failure in visit.failed]
-        problems += [f"{where}: request to another host: {url}" for url in visit.foreign()]
-        visit.page.close()
-    assert seen > 10 * len(site_pages(site, lang)), "requests were not recorded"
-    assert not problems, report(problems)
+def test_pages_load_without_errors_or_other_hosts(site, survey):
+    assert survey.requests > 10 * len(site_pages(site, survey.lang)), "requests were not recorded"
+    assert not survey.problems["load"], report(survey.problems["load"])
 
 
 def test_root_page_loads_without_errors_or_other_hosts(base_url, new_context):
@@ -137,92 +348,23 @@ def test_root_page_loads_without_errors_or_other_hosts(base_url, new_context):
     assert not visit.foreign(), visit.foreign()
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_every_chart_is_drawn_with_marks(site, base_url, new_context, lang):
-    context = new_context()
-    problems = []
-    for page in chart_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}")
-        for payload in payloads(site, lang, page):
-            box = visit.page.locator(f"#{payload['id']}")
-            where = f"{lang}/{page} #{payload['id']}"
-            if "lacbook-chart--drawn" not in (box.get_attribute("class") or ""):
-                problems.append(f"{where}: not drawn")
-                continue
-            # Items of data marks (axes, legends and titles have their own roles).
-            items = box.locator("svg g.role-mark:not(.mark-text):not(.mark-group) > *").count()
-            if items == 0:
-                problems.append(f"{where}: the SVG has no marks")
-        visit.page.close()
-    assert not problems, report(problems)
+def test_every_chart_is_drawn_with_marks(site, survey):
+    assert survey.downloads.keys() == {f"{survey.lang}/{page}" for page in chart_pages(site, survey.lang)}
+    assert not survey.problems["drawn"], report(survey.problems["drawn"])
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_tooltips_speak_the_page_language(site, base_url, new_context, lang):
-    """Hover every chart: its first mark with a tooltip, and one mark of each kind
-    (bars, points, rules, text...) not hovered yet in the edition."""
-    catalogue = charts_catalogue()
-    foreign_titles = set(catalogue) if lang == "es" else set(catalogue.values())
-    context = new_context()
-    problems, values, kinds = [], [], set()
-    for page in chart_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}")
-        tooltip = visit.page.locator("#vg-tooltip-element.visible")
-        for payload in payloads(site, lang, page):
-            marks = tooltip_marks(payload["spec"])
-            # An item may lie under another mark's item, which then shows its own tooltip.
-            expected = {tuple(titles) for _, _, titles in marks}
-            targets = marks[:1] + [mark for mark in marks[1:] if mark[1] not in kinds]
-            for name, kind, _ in targets:
-                kinds.add(kind)
-                where = f"{lang}/{page} #{payload['id']} ({kind} mark {name})"
-                for item in visit.page.locator(f"#{payload['id']} svg g.{name} > *").all()[:12]:
-                    item.hover(force=True)
-                    try:
-                        tooltip.wait_for(state="visible", timeout=1500)
-                        break
-                    except Exception:
-                        continue  # an item hidden under another one, or without a tooltip
-                else:
-                    problems.append(f"{where}: hovering its marks shows no tooltip")
-                    continue
-                keys = tooltip.locator("td.key").all_inner_texts()
-                texts = tooltip.locator("td.value").all_inner_texts()
-                values += texts
-                if tuple(keys) not in expected:
-                    problems.append(f"{where}: tooltip titles {keys}, expected one of {sorted(expected)}")
-                if foreign_titles & set(keys):
-                    problems.append(f"{where}: tooltip titles in the other language: {foreign_titles & set(keys)}")
-                wrong = [value for value in texts if FOREIGN_NUMBER[lang].search(value)]
-                if wrong:
-                    problems.append(f"{where}: numbers in the other language's format: {wrong}")
-                visit.page.mouse.move(0, 0)
-                tooltip.wait_for(state="hidden")
-        visit.page.close()
-    assert kinds, f"{lang}: no chart has a tooltip"
-    assert not problems, report(problems)
-    assert any(OWN_NUMBER[lang].search(value) for value in values), f"{lang}: no formatted number in {values}"
+def test_tooltips_speak_the_page_language(survey):
+    assert survey.tooltip_kinds, f"{survey.lang}: no chart has a tooltip"
+    assert not survey.problems["tooltips"], report(survey.problems["tooltips"])
+    assert any(OWN_NUMBER[survey.lang].search(value) for value in survey.tooltip_values), \
+        f"{survey.lang}: no formatted number in {survey.tooltip_values}"
 
 
 # -- Moving between the editions -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_switcher_leads_to_the_same_page_in_the_other_language(site, base_url, new_context, lang):
-    other = next(code for code in LANGS if code != lang)
-    context = new_context()
-    problems = []
-    for page in site_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}", wait_for_charts=False)
-        visit.page.locator(f"a[data-lacbook-lang='{other}']").first.click()
-        visit.page.wait_for_load_state("load")
-        landed = visit.page.url.split("?")[0].split("#")[0]
-        if landed != f"{base_url}{other}/{page}":
-            problems.append(f"{lang}/{page}: the switcher led to {landed}")
-        elif visit.page.locator("html").get_attribute("lang") != other:
-            problems.append(f"{lang}/{page}: {other}/{page} is not marked lang={other}")
-        visit.page.close()
-    assert not problems, report(problems)
+def test_switcher_leads_to_the_same_page_in_the_other_language(survey):
+    assert not survey.problems["switcher"], report(survey.problems["switcher"])
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -270,15 +412,6 @@ def test_search_finds_a_word_of_the_edition_language(base_url, new_context, lang
 
 # -- Phone width ---------------------------------------------------------------------------
 
-FITS = """() => {
-  const width = document.scrollingElement.scrollWidth;
-  const charts = [...document.querySelectorAll('.lacbook-chart')].map((box) => {
-    const view = box.querySelector('.lacbook-chart__view'), svg = view.querySelector('svg');
-    return {id: box.id, column: view.clientWidth, drawn: svg ? +svg.getAttribute('width') : null};
-  });
-  return {width, charts};
-}"""
-
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_nothing_overflows_at_phone_width(site, base_url, new_context, lang):
@@ -296,89 +429,44 @@ def test_nothing_overflows_at_phone_width(site, base_url, new_context, lang):
     assert not problems, report(problems)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_charts_resize_to_the_column(site, base_url, new_context, lang):
-    """Narrowing the window lays the charts out again: a chart that filled the
-    desktop column fills the phone's, and none is drawn wider than it (the SVG's
-    own width, so a drawing merely scaled down by CSS does not pass)."""
-    context = new_context()
-    problems, refitted = [], 0
-    for page in chart_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}")
-        wide = {chart["id"]: chart for chart in visit.page.evaluate(FITS)["charts"]}
-        visit.page.set_viewport_size(PHONE)
-        try:
-            visit.page.wait_for_function(
-                f"() => ({FITS})().charts.every((chart) => chart.drawn <= chart.column + 1)", timeout=5000)
-        except Exception:
-            pass  # reported below, chart by chart
-        for chart in visit.page.evaluate(FITS)["charts"]:
-            before = wide[chart["id"]]
-            where = f"{lang}/{page} #{chart['id']}"
-            if chart["drawn"] > chart["column"] + 1:
-                problems.append(f"{where}: {chart['drawn']} px in a {chart['column']} px column")
-            elif before["drawn"] >= 0.9 * before["column"]:
-                refitted += 1
-                if chart["drawn"] < 0.9 * chart["column"]:
-                    problems.append(f"{where}: filled {before['column']} px, now {chart['drawn']} of {chart['column']} px")
-        visit.page.close()
-    assert not problems, report(problems)
-    assert refitted, f"{lang}: no chart fills the column"
+def test_charts_resize_to_the_column(survey):
+    assert not survey.problems["refit"], report(survey.problems["refit"])
+    assert survey.refitted, f"{survey.lang}: no chart fills the column"
 
 
 # -- Accessibility -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_axe_finds_no_serious_violation(site, base_url, new_context, lang):
-    axe = axe_source()
-    context = new_context()
-    problems = []
-    for page in site_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}")
-        # Check the data tables too, which are only rendered when open.
-        visit.page.evaluate("document.querySelectorAll('details.lacbook-chart__table').forEach((d) => d.open = true)")
-        visit.page.add_script_tag(content=axe)
-        result = visit.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        for violation in result["violations"]:
-            if violation["impact"] in SEVERE:
-                targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
-                problems.append(f"{lang}/{page}: {violation['impact']} {violation['id']}: {violation['help']} {targets}")
-        visit.page.close()
-    assert not problems, report(problems)
+def test_axe_finds_no_serious_violation(survey):
+    assert not survey.problems["axe"], report(survey.problems["axe"])
 
 
 # -- What readers can do with a chart: download it, read it without scripts, print it, read it as a table
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_downloads_resolve_in_the_page_language(site, base_url, new_context, lang):
-    context = new_context()
-    problems, numbers = [], []
-    for page in chart_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}")
-        for box in visit.page.locator(".lacbook-chart").all():
-            where = f"{lang}/{page} #{box.get_attribute('id')}"
-            hrefs = box.locator(".lacbook-chart__downloads a").evaluate_all("a => a.map((l) => l.href)")
+def test_downloads_resolve_in_the_page_language(survey):
+    lang, problems, numbers = survey.lang, [], []
+    for where, boxes in survey.downloads.items():
+        for box_id, hrefs in boxes:
+            chart = f"{where} #{box_id}"
             if sorted(href.rsplit(".", 1)[-1] for href in hrefs) != ["csv", "png", "svg"]:
-                problems.append(f"{where}: download links {hrefs}")
+                problems.append(f"{chart}: download links {hrefs}")
             for href in hrefs:
-                response = context.request.get(href)
-                body = response.body()
+                with urllib.request.urlopen(href) as response:
+                    status, body = response.status, response.read()
                 kind = href.rsplit(".", 1)[-1]
-                if not response.ok or not body:
-                    problems.append(f"{where}: {href} -> HTTP {response.status}, {len(body)} bytes")
+                if status != 200 or not body:
+                    problems.append(f"{chart}: {href} -> HTTP {status}, {len(body)} bytes")
                 elif kind == "png" and not body.startswith(b"\x89PNG"):
-                    problems.append(f"{where}: {href} is not a PNG")
+                    problems.append(f"{chart}: {href} is not a PNG")
                 elif kind == "csv" and len(list(csv.reader(io.StringIO(body.decode("utf-8"))))) < 2:
-                    problems.append(f"{where}: {href} has no rows")
+                    problems.append(f"{chart}: {href} has no rows")
                 elif kind == "svg":
                     texts = [t.text or "" for t in ElementTree.fromstring(body).iter("{http://www.w3.org/2000/svg}text")]
                     numbers += texts
                     wrong = [text for text in texts if FOREIGN_NUMBER[lang].search(text)]
                     if wrong:
-                        problems.append(f"{where}: {href} writes numbers the other language's way: {wrong[:5]}")
-        visit.page.close()
+                        problems.append(f"{chart}: {href} writes numbers the other language's way: {wrong[:5]}")
     assert not problems, report(problems)
     assert any(OWN_NUMBER[lang].search(text) for text in numbers), f"{lang}: no formatted number in any SVG"
 
@@ -404,64 +492,11 @@ def test_without_javascript_every_chart_is_a_static_image(site, base_url, new_co
     assert not problems, report(problems)
 
 
-# sphinx-book-theme prints its own title block (#jb-print-docs-body) instead of the first h1.
-PRINTED = ["figure .lacbook-chart__view svg", "figure figcaption", "#jb-print-docs-body h1"]
-NOT_PRINTED = [
-    ".bd-header", ".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article",
-    ".lacbook-lang-switch", ".lacbook-chart__downloads", ".lacbook-chart__table", "details.above-input",
-    ".prev-next-area",
-]
+def test_print_keeps_charts_and_captions_and_drops_navigation(survey):
+    assert not survey.problems["print"], report(survey.problems["print"])
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_print_keeps_charts_and_captions_and_drops_navigation(site, base_url, new_context, lang):
-    context = new_context()
-    problems = []
-    for page in chart_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}")
-        visit.page.emulate_media(media="print")
-        for selector in PRINTED:
-            if not visit.page.locator(selector).first.is_visible():
-                problems.append(f"{lang}/{page}: {selector} is not printed")
-        for selector in NOT_PRINTED:
-            shown = [el for el in visit.page.locator(selector).all() if el.is_visible()]
-            if shown:
-                problems.append(f"{lang}/{page}: {selector} is printed ({len(shown)})")
-        widths = visit.page.evaluate(FITS)["charts"]
-        problems += [f"{lang}/{page} #{c['id']}: {c['drawn']} px wider than the printed column {c['column']} px"
-                     for c in widths if c["drawn"] > c["column"] + 1]
-        visit.page.close()
-    assert not problems, report(problems)
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_each_chart_opens_as_an_accessible_table(site, base_url, new_context, lang):
-    context = new_context()
-    problems, cells = [], []
-    for page in chart_pages(site, lang):
-        visit = open_page(context, f"{base_url}{lang}/{page}")
-        for payload in payloads(site, lang, page):
-            where = f"{lang}/{page} #{payload['id']}"
-            toggle = visit.page.locator(f"#{payload['id']} details.lacbook-chart__table")
-            table = toggle.locator("table")
-            if toggle.count() != 1 or table.is_visible():
-                problems.append(f"{where}: no closed table toggle under the chart")
-                continue
-            toggle.locator("summary").click()
-            table.wait_for(state="visible")
-            caption = table.locator("caption").inner_text()
-            rows = table.locator("tbody tr").count()
-            if not caption.strip():
-                problems.append(f"{where}: the table has no caption")
-            if table.locator("thead th[scope=col]").count() < 1 or table.locator("tbody th[scope=row]").count() != rows:
-                problems.append(f"{where}: headers lack scope")
-            if rows < 1:
-                problems.append(f"{where}: the table is empty")
-            texts = table.locator("td").all_inner_texts()
-            cells += texts
-            wrong = [text for text in texts if FOREIGN_NUMBER[lang].search(text)]
-            if wrong:
-                problems.append(f"{where}: numbers in the other language's format: {wrong[:5]}")
-        visit.page.close()
-    assert not problems, report(problems)
-    assert any(OWN_NUMBER[lang].search(text) for text in cells), f"{lang}: no formatted number in the tables"
+def test_each_chart_opens_as_an_accessible_table(survey):
+    assert not survey.problems["tables"], report(survey.problems["tables"])
+    assert any(OWN_NUMBER[survey.lang].search(text) for text in survey.table_cells), \
+        f"{survey.lang}: no formatted number in the tables"

@@ -78,7 +78,7 @@ def test_chart_script_is_built_from_the_versions_vl_convert_bundles():
 @pytest.mark.build
 def test_the_site_chart_script_leaves_vega_lite_out(site):
     for lang in ("en", "es"):
-        script = (site / lang / "_static/charts/lacbook-charts.js").read_text(encoding="utf-8")
+        script = (site / lang / "_static/charts/lacbook-charts-vega.js").read_text(encoding="utf-8")
         assert "vega-lite" not in script.lower() and "vega-embed" not in script.lower()
         assert len(script.encode()) < 450_000, f"{lang}: chart script of {len(script.encode()):,} bytes"
 
@@ -192,14 +192,23 @@ def test_the_visitor_writes_the_chart_its_fallback_downloads_and_table(tmp_path,
     page = written(resolved(page_with(output), tmp_path, docname="part/chapter"))
     box = page.select_one("div.lacbook-chart")
     assert box["id"] == "lacbook-chart-1" and box["data-title"] == "Fondos, 2022"
-    # The page script's contract (embed-charts.js): the spec is the box's child, compiled, in the page's locale.
-    inline = json.loads(box.select_one(":scope > script.lacbook-chart__spec[type='application/json']").string)
+    # The page script's contract (load-charts.js): the box names its payload's file and key;
+    # the payload is compiled, in the page's locale, outside the page.
+    stem = "../charts/fig-test-funding"  # named after the figure, from a page one folder down
+    assert box["data-payload"] == f"{stem}.js" and box["data-chart"] == "fig-test-funding"
+    assert not box.select("script")
+    script = (tmp_path / "site/charts/fig-test-funding.js").read_text(encoding="utf-8")
+    assert script.startswith('(self.lacbookCharts=self.lacbookCharts||{})["fig-test-funding"]=')
+    inline = chartnode.read_payload_script(script)
     assert inline["lang"] == "es" and inline["formatLocale"] == VEGA_FORMAT_LOCALE["es"]
     assert box.select_one(":scope > div.lacbook-chart__view") is not None
     # Only what is drawn or shown reaches the page; the CSV keeps every column.
     assert "locator" in json.dumps(output) and "locator" not in json.dumps(inline)
-    stem = "../charts/fig-test-funding"  # named after the figure, from a page one folder down
-    assert box.select_one("noscript img.lacbook-chart__static")["src"] == f"{stem}.svg"
+    # The exported image stands in for the chart, at the size it declares, fetched near the screen.
+    image = box.select_one(":scope > img.lacbook-chart__static")
+    assert image["src"] == f"{stem}.svg" and image["loading"] == "lazy"
+    svg = (tmp_path / "site/charts/fig-test-funding.svg").read_text(encoding="utf-8")
+    assert f'width="{image["width"]}"' in svg and f'height="{image["height"]}"' in svg
     assert [a["href"] for a in box.select(".lacbook-chart__downloads a[download]")] == [
         f"{stem}.csv", f"{stem}.svg", f"{stem}.png"]
     table = box.select_one("details.lacbook-chart__table .lacbook-chart__scroll[tabindex='0'][role='region'] table")
@@ -207,7 +216,7 @@ def test_the_visitor_writes_the_chart_its_fallback_downloads_and_table(tmp_path,
     assert [td.get_text() for td in table.select("tbody td")] == ["US$ 625 mil", "US$ 4,38 M"]
     files = tmp_path / "site" / "charts"
     assert sorted(path.name for path in files.iterdir()) == [
-        "fig-test-funding.csv", "fig-test-funding.png", "fig-test-funding.svg"]
+        "fig-test-funding.csv", "fig-test-funding.js", "fig-test-funding.png", "fig-test-funding.svg"]
     assert (files / "fig-test-funding.png").read_bytes().startswith(b"\x89PNG")
     assert "4.000.000" in (files / "fig-test-funding.svg").read_text(encoding="utf-8")
     assert (files / "fig-test-funding.csv").read_text(encoding="utf-8").splitlines()[0] == "place,amount,amount_text,locator"
@@ -236,7 +245,7 @@ def test_a_chart_outside_a_named_figure_is_named_by_its_content(tmp_path, monkey
     page = written(resolved(page_with(first, second, figure=None), tmp_path))
     boxes = page.select("div.lacbook-chart")
     assert [box["id"] for box in boxes] == ["lacbook-chart-1", "lacbook-chart-2"]
-    stems = [box.select_one("noscript img")["src"].removesuffix(".svg") for box in boxes]
+    stems = [box.select_one("img.lacbook-chart__static")["src"].removesuffix(".svg") for box in boxes]
     assert stems == [f"charts/chart-{exports.payload_digest(output)[:12]}" for output in (first, second)]
     assert len(set(stems)) == 2
 

@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po, write_po
 from jupyter_cache import get_cache
 
 from conftest import build_minibook, built_minibook, own_package
-from helpers import LANGS
+from helpers import LANGS, NOTEBOOK_FRONT_MATTER
 
 pytestmark = pytest.mark.build
 
@@ -28,17 +28,6 @@ NOTEBOOKS = {"one", "two"}  # the pages that run code
 ADDED = "A sentence added to test incremental builds."
 ADDED_ES = "Una frase añadida para probar las compilaciones incrementales."
 # The second page, made a notebook: front matter, and a hidden cell that reads the data package.
-TWO_AS_NOTEBOOK = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 CELL = """
 ```{code-cell} ipython3
 :tags: [remove-cell]
@@ -55,7 +44,7 @@ def prepare(root: Path) -> None:
     two = root / "book/two.md"
     text = two.read_text(encoding="utf-8")
     assert "# Second page\n" in text
-    two.write_text(TWO_AS_NOTEBOOK + text.replace("# Second page\n", "# Second page\n" + CELL, 1), encoding="utf-8")
+    two.write_text(NOTEBOOK_FRONT_MATTER + text.replace("# Second page\n", "# Second page\n" + CELL, 1), encoding="utf-8")
     own_package(root)
     (root / "tests").mkdir()
     (root / "tests/test_example.py").write_text(A_TEST, encoding="utf-8")

@@ -3,7 +3,12 @@
 Each edition is the book's one configuration (`book/conf.py`) built with
 `-D language=xx`, the route multilingual Sphinx projects take, in its own
 process and folders (`_build/<lang>/html`, `doctrees`, and myst-nb's own
-`jupyter_execute` beside them); both editions run in parallel.
+`jupyter_execute` beside them); both editions run in parallel. Before Sphinx
+starts, the data package is validated once and saved as a typed snapshot for
+the kernels (lacbook.data), and every chapter that its edition's execution
+cache lacks runs, all languages together, one kernel per core (lacbook.execute);
+Sphinx then takes every notebook from the cache. The build says what it is
+doing as it goes (lacbook.progress) and ends with a summary.
 
 What ships is exactly what was checked: the editions reach `_build/html` in
 one rename only when every edition succeeded. After a failed edition the next
@@ -11,13 +16,14 @@ build reads every page again (`-E`), so it fails the same way until the
 author fixes it. Partial builds (`--only`) and the preview write under
 `_build/partial/` and `_build/preview/` and never touch `_build/html`.
 
-usage: python -m lacbook.build [--lang en es] [--only CHAPTER...] [--rerun] [--out DIR] [--preview PORT]
+usage: python -m lacbook.build [--lang en es] [--only CHAPTER...] [--rerun] [--out DIR] [--jobs N] [--preview PORT]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -27,14 +33,20 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from .buildlog import author_summary
+from .buildlog import author_summary, notebook_failure
 from .i18n import LANGUAGES, REPO, SOURCE_LANGUAGE
 from .report import execution_report
 from .catalogues import check_catalogues, update_chart_catalogues
-from .editions import toc_files
+from .editions import PROGRESS, toc_files
+from .data import SNAPSHOTS, DataError, write_snapshot
+from .progress import Progress
+
+if TYPE_CHECKING:
+    from .execute import Outcome
 
 PACKAGE = Path(__file__).resolve().parent
 ASSETS = PACKAGE / "assets"
@@ -121,7 +133,7 @@ def edition_folders(build_dir: Path, lang: str, partial: bool) -> tuple[Path, Pa
     return base / "html", base / "doctrees"
 
 
-def sphinx_arguments(root: Path, lang: str, build_dir: Path, toc: Path, rerun: bool = False) -> list[str]:
+def sphinx_arguments(root: Path, lang: str, build_dir: Path, toc: Path) -> list[str]:
     """The `-D` settings of one edition: its language and where its caches and data are."""
     settings = {
         "language": lang,
@@ -131,14 +143,14 @@ def sphinx_arguments(root: Path, lang: str, build_dir: Path, toc: Path, rerun: b
     }
     if toc != root / "_toc.yml":  # links to the chapters left out are allowed (lacbook.site)
         settings |= {"external_toc_path": str(toc), "lacbook_book_toc": str(root / "_toc.yml")}
-    if rerun:
-        settings |= {"nb_execution_mode": "force", "nb_execution_raise_on_error": "0"}
     return [argument for key, value in settings.items() for argument in ("-D", f"{key}={value}")]
 
 
-def kernel_environment(root: Path, lang: str) -> dict[str, str]:
-    """What chapter kernels inherit: the edition's language and the book's data and catalogues."""
-    return os.environ | {
+def kernel_environment(root: Path, lang: str, build_dir: Path | None = None) -> dict[str, str]:
+    """What chapter kernels inherit: the edition's language and the book's data and catalogues,
+    and, in a build, where the data package's validated snapshots are."""
+    snapshots = {SNAPSHOTS: str(data_snapshots(build_dir))} if build_dir else {}
+    return os.environ | snapshots | {
         "LACBOOK_LANG": lang,
         "LACBOOK_BUILD": "1",  # charts render for the site, not as notebook images
         "LACBOOK_DATA_DIR": str(root / "data"),
@@ -146,15 +158,25 @@ def kernel_environment(root: Path, lang: str) -> dict[str, str]:
     }
 
 
-def sphinx_build(root: Path, lang: str, build_dir: Path, toc: Path, rerun: bool, fresh: bool) -> list[str]:
+def data_snapshots(build_dir: Path) -> Path:
+    """Where the build keeps the data package's validated snapshots (lacbook.data.write_snapshot)."""
+    return build_dir / ".cache" / "data"
+
+
+def sphinx_build(root: Path, lang: str, build_dir: Path, toc: Path, fresh: bool) -> list[str]:
     """The command line of one edition: plain sphinx-build, strict."""
     outdir, doctrees = edition_folders(build_dir, lang, partial=toc != root / "_toc.yml")
     return [
         sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-q",
-        *(["-E"] if fresh or rerun else []),
-        "-d", str(doctrees), *sphinx_arguments(root, lang, build_dir, toc, rerun),
+        *(["-E"] if fresh else []),
+        "-d", str(doctrees), *sphinx_arguments(root, lang, build_dir, toc),
         str(root / "book"), str(outdir),
     ]
+
+
+def define_settings(command: list[str]) -> list[str]:
+    """The `-D name=value` arguments of a Sphinx command line, as they were given."""
+    return [part for at, name in enumerate(command[:-1]) if name == "-D" for part in ("-D", command[at + 1])]
 
 
 def update_catalogues(root: Path, build_dir: Path, only: list[str] | None = None) -> list[str]:
@@ -165,11 +187,16 @@ def update_catalogues(root: Path, build_dir: Path, only: list[str] | None = None
     pot_dir = build_dir / "gettext" / "pot"
     shutil.rmtree(pot_dir, ignore_errors=True)
     toc = table_of_contents(root, build_dir, only)
-    # Notebooks run (from the English cache) so that glued figures and their captions exist.
+    # Notebooks run (into the English cache) so that glued figures and their captions exist.
+    check_data(root, build_dir)
+    with Progress() as progress:
+        failures = [o for o in execute_notebooks(root, build_dir, [SOURCE_LANGUAGE], toc, progress) if o.error]
+    if failures:
+        raise BuildError("a chapter failed to run:\n" + "\n".join(notebook_failure(o, root) for o in failures))
     command = [sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-E", "-d", str(build_dir / "gettext" / "doctrees"),
                *sphinx_arguments(root, SOURCE_LANGUAGE, build_dir, toc), str(root / "book"), str(pot_dir)]
     log = build_dir / "logs" / "gettext.log"
-    if run_edition(command, kernel_environment(root, SOURCE_LANGUAGE), log) != 0:
+    if run_edition(command, kernel_environment(root, SOURCE_LANGUAGE, build_dir), log) != 0:
         raise BuildError("extracting the text to translate failed:\n"
                          + author_summary(SOURCE_LANGUAGE, log.read_text(encoding="utf-8"), root, log))
     # The interface catalogue (sphinx.po) is kept by hand; other chapters' are left alone.
@@ -215,6 +242,12 @@ def preview(root: Path, lang: str, build_dir: Path, only: list[str] | None, port
                          f"(python3 tasks.py preview --port {port + 1})")
     preview_dir = build_dir / "preview"
     toc = table_of_contents(root, build_dir, only)
+    # The first build takes the notebooks from the cache, filled on every core; later edits run in Sphinx.
+    check_data(root, build_dir)
+    with Progress() as progress:
+        failures = [o for o in execute_notebooks(root, build_dir, [lang], toc, progress) if o.error]
+    for outcome in failures:
+        print(notebook_failure(outcome, root), flush=True)  # the preview shows the rest of the book
     outdir = preview_dir / lang / "html"
     command = [
         sys.executable, "-m", "sphinx_autobuild", str(root / "book"), str(outdir),
@@ -224,7 +257,7 @@ def preview(root: Path, lang: str, build_dir: Path, only: list[str] | None, port
         "--host", "127.0.0.1", "--port", str(port),
     ]
     print(f"Preview of the {lang} edition (not published): {outdir}", flush=True)
-    os.execve(sys.executable, command, kernel_environment(root, lang))
+    os.execve(sys.executable, command, kernel_environment(root, lang, build_dir))
     return 1  # not reached
 
 
@@ -242,8 +275,12 @@ def inputs_digest(root: Path, langs: list[str], only: list[str] | None) -> str:
 
 
 def write_root(site: Path) -> Path:
-    """The site's root: links to both editions, and a one-time language choice."""
+    """The site's root: links to both editions, and a one-time language choice; plus the
+    files the editions wrote for the root (robots.txt, the sitemap index, the 404 page)."""
+    from .publish import lift_root_files  # the Sphinx extension's module: loaded only now
+
     shutil.copytree(ASSETS / "root", site, dirs_exist_ok=True)
+    lift_root_files(site)
     return site / "index.html"
 
 
@@ -260,6 +297,8 @@ def publish(build_dir: Path, langs: list[str]) -> Path:
         if edition.is_dir():
             shutil.copytree(edition, fresh / lang)
     write_root(fresh)
+    from .pdf import publish_pdfs  # lacbook-<lang>.pdf at the site's root
+    publish_pdfs(build_dir, langs, fresh, site)
     if site.exists():
         site.rename(old)
     fresh.rename(site)
@@ -267,20 +306,131 @@ def publish(build_dir: Path, langs: list[str]) -> Path:
     return site
 
 
-def run_edition(command: list[str], env: dict[str, str], log: Path) -> int:
-    """One edition in its own process; everything it prints goes to its log file."""
+def run_edition(command: list[str], env: dict[str, str], log: Path, on_event=None) -> int:
+    """One edition in its own process; everything it prints goes to its log file, and what
+    the extension reports on its progress channel (lacbook.editions) goes to `on_event`."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    reader, writer = os.pipe()
     with log.open("w", encoding="utf-8") as handle:
-        return subprocess.run(command, env=env, stdout=handle, stderr=subprocess.STDOUT).returncode
+        process = subprocess.Popen(command, env=env | {PROGRESS: str(writer)}, stdout=handle,
+                                   stderr=subprocess.STDOUT, pass_fds=(writer,))
+    os.close(writer)
+    with os.fdopen(reader, encoding="utf-8") as events:
+        for line in events:
+            if on_event:
+                on_event(json.loads(line))
+    return process.wait()
+
+
+def execute_notebooks(root: Path, build_dir: Path, langs: list[str], toc: Path, progress: Progress,
+                      force: bool = False, workers: int | None = None) -> list[Outcome]:
+    """Run the chapters that the editions' execution caches lack (all of them if `force`), every
+    language at once, one kernel per core; longest first, by the last build's times."""
+    from .execute import Job, book_settings, forget_retranslated, markdown_settings, notebook_pages, pending, run_notebooks
+
+    settings = book_settings(root / "book" / "conf.py")
+    markdown = markdown_settings(settings)
+    docs = notebook_pages(root / "book", toc_files(toc), markdown)
+    timings_file = build_dir / ".cache" / "timings.json"
+    timings = json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.is_file() else {}
+    jobs = [Job(lang, doc, root / "book" / f"{doc}.md", cache, kernel_environment(root, lang, build_dir),
+                build_dir / "logs" / lang / f"{doc}.log")
+            for lang in langs for cache in [execution_cache(root, build_dir, lang)] for doc in docs]
+    for lang in langs:
+        if lang != SOURCE_LANGUAGE:  # a chapter's own chart catalogue: that chapter runs again
+            own = {job.docname: root / "translations" / lang / "charts" / f"{job.docname}.po"
+                   for job in jobs if job.lang == lang}
+            forget_retranslated(execution_cache(root, build_dir, lang),
+                                {doc: path for doc, path in own.items() if path.is_file()},
+                                {job.docname: job.source for job in jobs if job.lang == lang})
+    jobs.sort(key=lambda job: -timings.get(f"{job.lang}/{job.docname}", float("inf")))
+    run, cached = pending(jobs, markdown, force)
+    if not run:
+        return []
+    workers = min(workers or len(os.sched_getaffinity(0)), len(run))
+    progress.say(f"Running {len(run)} notebook{'s' * (len(run) > 1)}, {workers} at a time"
+                 f"{f' ({len(cached)} taken from the cache)' if cached else ''}:")
+    progress.heading = "running "
+
+    def finished(outcome: Outcome) -> None:
+        job = outcome.job
+        said = f"FAILED after {outcome.seconds:.1f} s: {outcome.error}" if outcome.error else f"{outcome.seconds:5.1f} s"
+        progress.end(f"{job.lang}/{job.docname}", f"  {job.lang}  {job.docname:<18} {said}")
+
+    outcomes = run_notebooks(run, workers, markdown, int(settings.get("nb_execution_timeout", 120)),
+                             started=lambda job: progress.begin(f"{job.lang}/{job.docname}", f"{job.lang}/{job.docname}"),
+                             finished=finished)
+    timings |= {f"{o.job.lang}/{o.job.docname}": round(o.seconds, 2) for o in outcomes if not o.error}
+    timings_file.parent.mkdir(parents=True, exist_ok=True)
+    timings_file.write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")
+    return outcomes
+
+
+class EditionProgress:
+    """What one edition's Sphinx reports (lacbook.editions.progress), said as it goes and kept for the summary."""
+
+    def __init__(self, lang: str, progress: Progress) -> None:
+        self.lang, self.progress, self.key = lang, progress, f"sphinx-{lang}"
+        self.total = self.read = self.written = self.pages = self.charts = 0
+        self.started = time.perf_counter()
+        progress.begin(self.key, f"{lang}: starting")
+
+    def __call__(self, event: dict) -> None:
+        if event.get("phase") == "read":
+            self.total = event["total"]
+            self.progress.update(self.key, f"{self.lang}: reading {self.total} pages")
+        elif "read" in event:
+            self.read += 1
+            self.progress.update(self.key, f"{self.lang}: read {event['read']} ({self.read}/{self.total})")
+        elif "write" in event:
+            self.written += 1
+            self.progress.update(self.key, f"{self.lang}: writing {event['write']} ({self.written} written)")
+        elif event.get("phase") == "finish":
+            self.pages, self.charts = event["pages"], event["charts"]
+            self.progress.update(self.key, f"{self.lang}: finishing the edition")
+
+    def done(self, status: int) -> None:
+        seconds = time.perf_counter() - self.started
+        said = (f"read {self.read}, wrote {self.written} pages" if status == 0 else "FAILED") + f" in {seconds:.1f} s"
+        self.progress.end(self.key, f"  {self.lang}  Sphinx: {said}")
+
+
+def build_editions(root: Path, build_dir: Path, langs: list[str], commands: dict, logs: dict,
+                   progress: Progress) -> tuple[dict[str, int], dict[str, EditionProgress]]:
+    """Each edition's Sphinx in its own process, side by side; their exit statuses and progress."""
+    reports = {}
+
+    def one(lang: str) -> int:
+        reports[lang] = EditionProgress(lang, progress)
+        status = run_edition(commands[lang], kernel_environment(root, lang, build_dir), logs[lang], reports[lang])
+        reports[lang].done(status)
+        return status
+
+    progress.heading = "Sphinx "
+    with ThreadPoolExecutor(max_workers=max(1, len(langs))) as pool:
+        statuses = dict(zip(langs, pool.map(one, langs)))
+    return statuses, reports
 
 
 def build_site(
-    root: Path, langs: list[str], build_dir: Path, rerun: bool = False, only: list[str] | None = None
-) -> float:
-    """Check the catalogues, the table of contents and the data, build each edition, publish.
+    root: Path, langs: list[str], build_dir: Path, rerun: bool = False, only: list[str] | None = None,
+    jobs: int | None = None,
+) -> dict:
+    """Check the catalogues, the table of contents and the data, run the notebooks, build each
+    edition, publish; returns what the summary says (seconds, pages, charts, notebooks run).
 
     A partial build (`only`) writes to `_build/partial/<lang>/html` and publishes nothing.
     """
+    started = time.perf_counter()
+    work = build_dir / "partial" if only else build_dir
+    # Like make: when nothing the build reads has changed since the last build that
+    # succeeded (and only such a build leaves this stamp), the site is up to date,
+    # and the checks below passed on exactly these inputs.
+    stamp, digest = work / ".last-build", inputs_digest(root, langs, only)
+    site = work / "html"
+    summary = {"seconds": 0.0, "pages": 0, "charts": 0, "ran": [], "up_to_date": False}
+    if not rerun and stamp.is_file() and stamp.read_text() == digest and (site / "index.html").is_file():
+        return summary | {"seconds": time.perf_counter() - started, "up_to_date": True}
     translated = [lang for lang in langs if lang != SOURCE_LANGUAGE]
     # A partial build checks the catalogues of what it builds, and of the interface.
     pages = {*only, *ALWAYS_BUILT, "index", "sphinx", "lacbook"} if only else None
@@ -290,34 +440,26 @@ def build_site(
         raise BuildError("the Spanish catalogues are not ready:\n  " + "\n  ".join(problems)
                          + "\nFix these entries (then `python3 tasks.py catalogues` shows what is left).")
     check_table_of_contents(root)
-    check_data(root)
-    started = time.perf_counter()
-    work = build_dir / "partial" if only else build_dir
-    # Like make: when nothing the build reads has changed since the last build that
-    # succeeded (and only such a build leaves this stamp), the site is up to date.
-    stamp, digest = work / ".last-build", inputs_digest(root, langs, only)
-    site = work / "html"
-    if not rerun and stamp.is_file() and stamp.read_text() == digest and (site / "index.html").is_file():
-        print("Nothing changed since the last build: the site is up to date.")
-        return time.perf_counter() - started
+    check_data(root, build_dir)
     stamp.unlink(missing_ok=True)
     toc = table_of_contents(root, build_dir, only)
     # An edition that failed last time reads every page again: Sphinx saves its environment
     # even when a page warned, and would not read that page again.
     failed_marks = {lang: work / lang / ".failed" for lang in langs}
-    commands = {lang: sphinx_build(root, lang, build_dir, toc, rerun, failed_marks[lang].exists()) for lang in langs}
+    commands = {lang: sphinx_build(root, lang, build_dir, toc, rerun or failed_marks[lang].exists()) for lang in langs}
     logs = {lang: build_dir / "logs" / f"{'partial-' if only else ''}{lang}.log" for lang in langs}
-    print(f"Building {', '.join(langs)}{' (only ' + ', '.join(only) + ')' if only else ''}...", flush=True)
-    with ThreadPoolExecutor(max_workers=len(langs)) as pool:
-        statuses = dict(zip(langs, pool.map(
-            lambda lang: run_edition(commands[lang], kernel_environment(root, lang), logs[lang]), langs)))
-    failed = [lang for lang, status in statuses.items() if status != 0]
+    with Progress() as progress:
+        progress.say(f"Building {', '.join(langs)}{' (only ' + ', '.join(only) + ')' if only else ''}...")
+        outcomes = execute_notebooks(root, build_dir, langs, toc, progress, force=rerun, workers=jobs)
+        broken = {o.job.lang for o in outcomes if o.error}
+        ready = [lang for lang in langs if lang not in broken]
+        statuses, editions = build_editions(root, build_dir, ready, commands, logs, progress) if ready and not (
+            rerun and broken) else ({}, {})
     if rerun:
-        report, all_ok = execution_report(build_dir, langs)
+        report = execution_report(outcomes, langs)
         (build_dir / "execution-report.md").write_text(report + "\n", encoding="utf-8")
         print(f"\n{report}\n(written to {build_dir / 'execution-report.md'})")
-        if not all_ok and not failed:
-            failed = langs
+    failed = [lang for lang in langs if lang in broken or statuses.get(lang, 1) != 0]
     for lang in langs:
         failed_marks[lang].parent.mkdir(parents=True, exist_ok=True)
         if lang in failed:
@@ -325,17 +467,29 @@ def build_site(
         else:
             failed_marks[lang].unlink(missing_ok=True)
     if failed:
-        details = "\n".join(author_summary(lang, logs[lang].read_text(encoding="utf-8"), root, logs[lang])
-                            for lang in failed)
-        raise BuildError(f"{', '.join(failed)} failed:\n{details}")
+        details = [notebook_failure(o, root) for o in outcomes if o.error]
+        details += [author_summary(lang, logs[lang].read_text(encoding="utf-8"), root, logs[lang])
+                    for lang in failed if lang in statuses]
+        raise BuildError(f"{', '.join(failed)} failed:\n" + "\n".join(details))
     if only:
         for lang in langs:
             shutil.copytree(edition_folders(build_dir, lang, partial=True)[0], site / lang, dirs_exist_ok=True)
         write_root(site)
     else:
+        from .pdf import PdfError, build_pdfs  # the PDF edition of each language, from the editions just built
+        try:
+            build_pdfs(root, build_dir, langs, lambda lang: kernel_environment(root, lang, build_dir),
+                       lambda lang: define_settings(commands[lang]))
+        except PdfError as error:
+            raise BuildError(str(error)) from None
         publish(build_dir, langs)
     stamp.write_text(digest)
-    return time.perf_counter() - started
+    return summary | {
+        "seconds": time.perf_counter() - started,
+        "pages": sum(e.pages for e in editions.values()),
+        "charts": sum(e.charts for e in editions.values()),
+        "ran": outcomes,
+    }
 
 
 def check_table_of_contents(root: Path) -> None:
@@ -350,12 +504,11 @@ def check_table_of_contents(root: Path) -> None:
         raise BuildError("the table of contents and the pages disagree:\n  " + "\n  ".join(problems))
 
 
-def check_data(root: Path) -> None:
-    """The data package, validated once in the driver before any kernel starts."""
-    from .data import DataError, validate
-
+def check_data(root: Path, build_dir: Path) -> None:
+    """The data package, validated once in the driver before any kernel starts, and saved
+    for the kernels, which load it without validating it again (lacbook.data)."""
     try:
-        validate(root / "data")
+        write_snapshot(root / "data", data_snapshots(build_dir))
     except DataError as error:
         raise BuildError(f"the data package is not valid ({root / 'data'}):\n{error}") from None
 
@@ -367,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="build folder (default: ROOT/_build)")
     parser.add_argument("--rerun", action="store_true", help="execute every chapter from scratch and report")
     parser.add_argument("--only", nargs="+", metavar="CHAPTER", help="build only these chapters (e.g. responses)")
+    parser.add_argument("--jobs", type=int, metavar="N", help="kernels at a time (default: one per available core)")
     parser.add_argument("--preview", type=int, metavar="PORT", help="serve one edition (--lang) and rebuild on edits")
     parser.add_argument("--catalogues", action="store_true",
                         help="extract the text to translate and merge it into the catalogues (of --only chapters)")
@@ -382,20 +536,30 @@ def main(argv: list[str] | None = None) -> int:
             for problem in left:
                 print(f"  {problem.replace(str(root) + '/', '')}")
             return 0
-        seconds = build_site(root, args.lang, build_dir, args.rerun, args.only)
+        done = build_site(root, args.lang, build_dir, args.rerun, args.only, args.jobs)
     except BuildError as error:
         kept = "Nothing was published (partial build)." if args.only or args.preview else \
             f"The published site ({build_dir / 'html'}) was left as it was."
         print(f"\nBUILD FAILED: {error}\n{kept}", file=sys.stderr)
         return 1
-    if args.only:
-        site = build_dir / "partial" / "html"
-        print(f"\nBuilt {', '.join(args.only)} ({', '.join(args.lang)}) in {seconds:.0f} s, not published: {site}/")
-        return 0
-    site = build_dir / "html"
-    print(f"\nBuilt {', '.join(args.lang)} in {seconds:.0f} s: {site}/index.html")
-    print(f"Serve it locally:  python -m http.server --directory {site} 8000  (then open http://localhost:8000/)")
+    print(summary_text(done, args.lang, args.only, build_dir))
     return 0
+
+
+def summary_text(done: dict, langs: list[str], only: list[str] | None, build_dir: Path) -> str:
+    """The build's last words: what it made, how long it took, where the site is."""
+    if done["up_to_date"]:
+        return "Nothing changed since the last build: the site is up to date."
+    kernel = sum(o.seconds for o in done["ran"])
+    ran = f"{len(done['ran'])} notebooks run ({kernel:.0f} s of kernel time)" if done["ran"] else "no notebook run (all cached)"
+    made = (f"{done['pages']} pages, {done['charts']} charts, {ran}, no warnings (a warning fails the build)")
+    if only:
+        site = build_dir / "partial" / "html"
+        return f"\nBuilt {', '.join(only)} ({', '.join(langs)}) in {done['seconds']:.0f} s, not published: {made}.\nSite: {site}/"
+    site = build_dir / "html"
+    serve = "python3 tasks.py serve" if site == REPO / "_build" / "html" else f"python3 -m http.server --directory {site} 8000"
+    return (f"\nBuilt {', '.join(langs)} in {done['seconds']:.0f} s: {made}.\n"
+            f"Site: {site}/index.html\nServe it locally:  {serve}  (then open http://localhost:8000/)")
 
 
 if __name__ == "__main__":

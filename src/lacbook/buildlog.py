@@ -1,8 +1,9 @@
 """What an author reads when an edition fails: the few lines to act on, not Sphinx's log.
 
-Each edition's whole output (Sphinx, myst-nb, kernels) goes to `_build/logs/<lang>.log`;
-this keeps the warnings and errors, once each, with paths relative to the book, and
-names the log for the full tracebacks.
+Each edition's Sphinx output goes to `_build/logs/<lang>.log`; this keeps the warnings
+and errors, once each, with paths relative to the book, and names the log for the full
+tracebacks. A chapter whose code fails (lacbook.execute) is reported by its page, line,
+cell and the end of its traceback, with its kernel's log, `_build/logs/<lang>/<chapter>.log`.
 """
 
 from __future__ import annotations
@@ -10,11 +11,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .execute import Outcome
+
 # Sphinx's lines for warnings (turned into errors by -W) and errors, with or without a location.
 PROBLEM = re.compile(r"^(?P<where>.*?):?\s*(?P<kind>WARNING|ERROR|CRITICAL|SEVERE): (?P<what>.*)$")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Sphinx colours its messages even into a file
 # Sphinx's own footer for crashes, which does not apply to an author's mistake.
-NOISE = re.compile(r"please report|issue tracker|traceback has been saved|^\s*$|IPKernelApp|Kernel is running")
+NOISE = re.compile(r"please report|issue tracker|traceback has been saved|^\s*$")
 
 
 def author_summary(lang: str, log: str, root: Path, log_path: Path) -> str:
@@ -52,3 +58,16 @@ def _failed_cells(log: str) -> list[str]:
         if entry not in found:
             found.append(entry)
     return found
+
+
+def notebook_failure(outcome: Outcome, root: Path) -> str:
+    """A chapter that failed to run: where (page, line, cell), what, the end of the traceback, the log."""
+    job = outcome.job
+    page = job.source.resolve().relative_to(root) if job.source.resolve().is_relative_to(root) else job.source
+    where = f"{page}:{outcome.line}" if outcome.line else f"{page}"
+    cell = f", code cell {outcome.cell}" if outcome.cell else ""
+    lines = [f"  {job.lang}: {where} (chapter {job.docname}{cell}): {outcome.error}"]
+    if outcome.code:
+        lines.append(f"  {job.lang}:   the cell: {outcome.code[:100]}")
+    lines += [f"  {job.lang}:   | {line}" for line in outcome.trace or []]
+    return "\n".join(lines) + f"\n  ({job.lang}: full log with tracebacks: {job.log})"

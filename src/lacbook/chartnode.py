@@ -12,15 +12,19 @@
   CSV, SVG and PNG are exported into `<edition>/charts/`, named after the
   figure (`charts/fig-migration-venezuelans.svg`), and drawn only once per
   content of the chart (exports.cached_exports).
-- The node's HTML visitor writes the chart's markup: the placeholder and
-  the spec the page script draws (embed-charts.js), a static image for
-  readers without JavaScript, the download links and the data as a table.
+- The node's HTML visitor writes the chart's markup: the static image
+  (the exported SVG, sized so that the live chart takes its place without
+  moving the text), the download links and the data as a table. The spec
+  the page script draws stays out of the page, in `charts/<figure>.js`
+  (see `payload_script`): the page script loads it, and Vega, only when the
+  chart scrolls into view (load-charts.js).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from pathlib import Path
 
@@ -90,23 +94,53 @@ def export_stem(node: nodes.Element, payload: dict) -> str:
     return f"chart-{exports.payload_digest(payload)[:12]}"
 
 
-def chart_markup(payload: dict, chart_id: str, href: str, text: dict[str, str]) -> str:
-    """The chart as the page script (embed-charts.js) and the browser tests read it."""
+# A chart's spec, outside the page: a script (not JSON, which a page opened from
+# disk may not fetch) that files the payload under the chart's name, as Sphinx's
+# searchindex.js does for the search index.
+PAYLOAD_LINE = "(self.lacbookCharts=self.lacbookCharts||{})[%s]=%s;\n"
+SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
+
+
+def payload_script(name: str, payload: dict) -> str:
+    """The chart's payload as the page script reads it: only the fields the chart draws."""
+    lean = {**payload, "spec": exports.drawn_fields_only(payload["spec"])}
+    text = json.dumps(lean, ensure_ascii=False, separators=(",", ":"))
+    return PAYLOAD_LINE % (json.dumps(name), text)
+
+
+def read_payload_script(text: str) -> dict:
+    """The payload back from `payload_script`'s text (for tests and measurements)."""
+    start = text.index("]=") + 2
+    return json.loads(text[start:].rstrip().removesuffix(";"))
+
+
+def svg_size(svg: str) -> tuple[int, int]:
+    """The width and height an exported SVG declares (vl-convert writes both), in whole pixels."""
+    found = SVG_SIZE.search(svg)
+    if not found:
+        raise ValueError("the exported SVG declares no width and height")
+    return math.ceil(float(found[1])), math.ceil(float(found[2]))
+
+
+def chart_markup(payload: dict, chart_id: str, href: str, size: tuple[int, int], text: dict[str, str]) -> str:
+    """The chart as the page script (load-charts.js) and the browser tests read it."""
     spec = payload["spec"]
     title = title_text(spec)
     caption = title or text["image"]
     alt = str(spec.get("description") or text["image"])
-    lean = {**payload, "spec": exports.drawn_fields_only(spec)}
-    # "</" inside a <script> block would end it early; JSON allows the escape.
-    inline = json.dumps(lean, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    name = href.rsplit("/", 1)[-1]
     links = " · ".join(
         f'<a href="{html.escape(href)}.{ext}" download>{html.escape(text[ext])}</a>' for ext in ("csv", "svg", "png")
     )
+    width, height = size
     return (
-        f'<div class="lacbook-chart" id="{chart_id}" data-title="{html.escape(title)}">'
+        f'<div class="lacbook-chart" id="{chart_id}" data-title="{html.escape(title)}" '
+        f'data-chart="{html.escape(name)}" data-payload="{html.escape(href)}.js">'
         '<div class="lacbook-chart__view"></div>'
-        f'<script type="application/json" class="lacbook-chart__spec">{inline}</script>'
-        f'<noscript><img class="lacbook-chart__static" src="{html.escape(href)}.svg" alt="{html.escape(alt)}"></noscript>'
+        # Shown until the live chart replaces it, and for good without JavaScript; the
+        # browser fetches it only near the screen (browsers load every image when scripts are off).
+        f'<img class="lacbook-chart__static" src="{html.escape(href)}.svg" alt="{html.escape(alt)}" '
+        f'width="{width}" height="{height}" loading="lazy" decoding="async">'
         f'<p class="lacbook-chart__downloads">{html.escape(text["download"])} {links}</p>'
         f'<details class="lacbook-chart__table"><summary>{html.escape(text["table"])}</summary>'
         # Wide tables scroll inside the column; a scrolling box must be reachable by keyboard.
@@ -128,14 +162,17 @@ def export_charts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for number, node in enumerate(doctree.findall(lacbook_chart), start=1):
         payload = json.loads(node["payload"])
         stem = export_stem(node, payload)
-        exports.export_chart(payload, Path(app.outdir) / exports.FOLDER / stem, cache)
+        target = Path(app.outdir) / exports.FOLDER / stem
+        exports.export_chart(payload, target, cache)
+        (target.parent / f"{stem}.js").write_text(payload_script(stem, payload), encoding="utf-8")
         node["href"] = f"{up}{exports.FOLDER}/{stem}"
+        node["size"] = svg_size((target.parent / f"{stem}.svg").read_text(encoding="utf-8")[:2000])
         node["chart_id"] = f"lacbook-chart-{number}"
 
 
 def visit_chart_html(self, node: lacbook_chart) -> None:
     """Write the chart's markup (HTML translator); its files were exported by `export_charts`."""
-    self.body.append(chart_markup(json.loads(node["payload"]), node["chart_id"], node["href"], labels()))
+    self.body.append(chart_markup(json.loads(node["payload"]), node["chart_id"], node["href"], node["size"], labels()))
     raise nodes.SkipNode
 
 

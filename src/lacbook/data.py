@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import json
 import os
+import pickle
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -37,6 +39,8 @@ SHOWN = {  # table -> columns whose text appears on pages
 }
 # A figure id spells out its own row: source.place.indicator.group.period[.tag]
 ID_PARTS = ("source", "place", "indicator", "group", "period")
+# Set by the build for its kernels: the folder of snapshots it validated (build.kernel_environment).
+SNAPSHOTS = "LACBOOK_DATA_SNAPSHOTS"
 
 
 class DataError(ValueError):
@@ -73,6 +77,42 @@ def load() -> Data:
 
 @functools.cache
 def _load(root: Path) -> Data:
+    """The build's snapshot of exactly these files when there is one (a kernel then needs
+    neither Frictionless nor the rules), else the package validated here."""
+    folder = os.environ.get(SNAPSHOTS)
+    snapshot = Path(folder) / f"data-{content_key(root)}.pickle" if folder else None
+    if snapshot and snapshot.is_file():
+        return pickle.loads(snapshot.read_bytes())
+    return _validated(root)
+
+
+def content_key(root: Path) -> str:
+    """Digest of the package's files (not its README) and of the code that checks them."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".md")
+    for path in [*files, Path(__file__), Path(__file__).with_name("reported.py")]:
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def write_snapshot(root: Path, folder: Path) -> Path:
+    """Validate the package in ``root`` and save it, typed, for the build's kernels; a
+    DataError lists every problem. Older snapshots in ``folder`` are removed."""
+    root = root.resolve()
+    target = folder / f"data-{content_key(root)}.pickle"
+    data = _validated(root)
+    if not target.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}")
+        partial.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(target)
+    for stale in folder.glob("data-*.pickle"):
+        if stale != target:
+            stale.unlink(missing_ok=True)
+    return target
+
+
+def _validated(root: Path) -> Data:
     """Validate, read and type the package in ``root``; raise one DataError listing every problem."""
     package = root / "datapackage.json"
     if not package.is_file():
@@ -394,9 +434,3 @@ def platform_table(source: str, period: str, lang: str = "en"):
 def resources() -> dict[str, str]:
     """Resource name -> file path inside the data folder, as datapackage.json lists them."""
     return _resources(data_dir() / "datapackage.json")
-
-
-def validate(root: Path) -> None:
-    """Check the package in ``root`` exactly as chapters will load it (the build does this
-    before any kernel starts); a DataError lists every problem."""
-    _load(root.resolve())

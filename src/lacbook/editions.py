@@ -4,18 +4,23 @@ One configuration (`book/conf.py`) serves both editions; everything that
 depends on the language is set here from `config.language` alone, so
 `sphinx-build -D language=es` is the whole difference. A partial build
 (`--only`) may link to the chapters it leaves out, and to their labels, but
-to nothing else. After each build the execution statistics myst-nb keeps
-for every notebook are written next to the edition for the report.
+to nothing else. While Sphinx reads and writes, the extension tells the build
+where it is (`progress`), so the build can say so.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import yaml
-from sphinx.application import Sphinx
+
+if TYPE_CHECKING:  # the build imports this module too, and needs no Sphinx for it
+    from sphinx.application import Sphinx
 
 # Interface text that Sphinx, myst-nb and the theme take from configuration rather than gettext.
 SETTINGS = {
@@ -74,30 +79,67 @@ def on_config_inited(app: Sphinx, config) -> None:
                                  *left_out_targets(Path(app.srcdir), Path(config.lacbook_book_toc), partial)]
 
 
+# Set by the build (build.run_edition): a file descriptor on which to report progress, one JSON object a line.
+PROGRESS = "LACBOOK_PROGRESS_FD"
+_channel = None
+
+
+def progress(**event) -> None:
+    """Tell the build where Sphinx is; nothing when no build listens (plain sphinx-build)."""
+    global _channel
+    if _channel is None:
+        number = os.environ.get(PROGRESS)
+        if not number:
+            return
+        _channel = os.fdopen(int(number), "w", buffering=1, encoding="utf-8")
+    _channel.write(json.dumps(event) + "\n")
+
+
 def executed_notebooks(app: Sphinx) -> Path:
     """Where myst-nb writes each page's executed notebook and glued outputs: its default,
     `jupyter_execute` beside the output folder, which is each edition's own."""
     return Path(app.outdir).parent / "jupyter_execute"
 
 
-def write_execution_statistics(app: Sphinx, exception) -> None:
-    """myst-nb's execution statistics for every notebook (what its `nb-exec-table`
-    directive shows), as JSON beside the edition: `execution.json`."""
-    if exception is not None:
-        return
-    from myst_nb.sphinx_ import NbMetadataCollector  # the collector nb-exec-table reads
+def on_read_docs(app: Sphinx, env, docnames: list[str]) -> None:
+    progress(phase="read", total=len(docnames))
 
-    records = {}
-    for docname in sorted(app.env.found_docs):
-        data = NbMetadataCollector.get_exec_data(app.env, docname)
-        if data:
-            records[docname] = {key: data.get(key) for key in ("mtime", "runtime", "method", "succeeded", "error")}
-    target = Path(app.outdir).parent / "execution.json"
-    target.write_text(json.dumps(records, indent=1, default=str), encoding="utf-8")
+
+def on_doctree_read(app: Sphinx, doctree) -> None:
+    """Count the page's charts (kept in the environment, so unchanged pages keep theirs)."""
+    from .chartnode import lacbook_chart
+
+    charts = getattr(app.env, "lacbook_charts", {})
+    charts[app.env.docname] = sum(1 for _ in doctree.findall(lacbook_chart))
+    app.env.lacbook_charts = charts
+    progress(read=app.env.docname)
+
+
+def on_purge_doc(app: Sphinx, env, docname: str) -> None:
+    getattr(env, "lacbook_charts", {}).pop(docname, None)
+
+
+def on_merge_info(app: Sphinx, env, docnames, other) -> None:
+    env.lacbook_charts = {**getattr(env, "lacbook_charts", {}), **getattr(other, "lacbook_charts", {})}
+
+
+def on_doctree_resolved(app: Sphinx, doctree, docname: str) -> None:
+    progress(write=docname)
+
+
+def on_build_finished(app: Sphinx, exception) -> None:
+    if exception is None:
+        pages = len(app.env.found_docs)
+        progress(phase="finish", pages=pages, charts=sum(getattr(app.env, "lacbook_charts", {}).values()))
 
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("lacbook_book_toc", "", "env")  # set for partial builds: the whole book's toc
     app.connect("config-inited", on_config_inited)
-    app.connect("build-finished", write_execution_statistics)
+    app.connect("env-before-read-docs", on_read_docs)
+    app.connect("doctree-read", on_doctree_read)
+    app.connect("env-purge-doc", on_purge_doc)
+    app.connect("env-merge-info", on_merge_info)
+    app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("build-finished", on_build_finished, priority=100)  # before the theme is slimmed
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

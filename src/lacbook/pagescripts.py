@@ -1,6 +1,9 @@
 """What the book builds with Node.js: the chart script, and a slimmer theme.
 
-- `lacbook-charts.js`: Vega's runtime and vega-tooltip, without Vega-Lite.
+- `lacbook-charts.js`, the script chart pages load (from load-charts.js,
+  ~1 KB): it draws each chart as it nears the screen, with
+- `lacbook-charts-vega.js` (from embed-charts.js): Vega's runtime and
+  vega-tooltip, without Vega-Lite, loaded by the first chart drawn.
   Charts reach the page already compiled to Vega (charts.py), so the browser
   needs neither Vega-Lite nor Vega's map, network and text-layout transforms.
   vl-convert's bundle carries all of them, plus four copies of Vega's
@@ -24,7 +27,8 @@ import tempfile
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent / "assets" / "page-scripts"
-CHART_SCRIPT = "lacbook-charts.js"  # bundled from embed-charts.js
+# What each chart script is bundled from.
+CHART_SCRIPTS = {"lacbook-charts.js": "load-charts.js", "lacbook-charts-vega.js": "embed-charts.js"}
 
 
 class PageScriptError(RuntimeError):
@@ -78,8 +82,12 @@ def workspace(cache_dir: Path) -> Path:
             shutil.copy(path, work / path.name)
         _run(["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], work)
         _run([
-            str(work / "node_modules/.bin/esbuild"), "embed-charts.js", "--bundle", "--minify", "--format=iife",
-            "--target=es2020", "--alias:vega=./vega.js", f"--outfile={CHART_SCRIPT}", "--log-level=warning",
+            str(work / "node_modules/.bin/esbuild"),
+            *(f"{name.removesuffix('.js')}={entry}" for name, entry in CHART_SCRIPTS.items()),
+            "--bundle", "--minify", "--format=iife", "--target=es2020", "--alias:vega=./vega.js",
+            # Vega's URL carries the version of the sources, as the page's URL of the loader does.
+            f'--define:SCRIPTS_VERSION="{cache_key()}"',
+            "--outdir=.", "--log-level=warning",
         ], work)
         work.rename(ready)
         for stale in cache_dir.glob("page-scripts-*"):
@@ -93,8 +101,10 @@ def workspace(cache_dir: Path) -> Path:
     return ready
 
 
-def chart_script(cache_dir: Path) -> str:
-    return (workspace(cache_dir) / CHART_SCRIPT).read_text(encoding="utf-8")
+def chart_scripts(cache_dir: Path) -> dict[str, str]:
+    """Each chart script's file name and text."""
+    ready = workspace(cache_dir)
+    return {name: (ready / name).read_text(encoding="utf-8") for name in CHART_SCRIPTS}
 
 
 def slim_theme(edition: Path, cache_dir: Path) -> str:

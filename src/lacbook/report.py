@@ -1,42 +1,25 @@
 """The execution report reviewers read after rerunning every chapter from scratch.
 
-myst-nb records, for each executed page, how long it ran and whether it
-failed; the book's extension writes those records beside each edition
-(`_build/<lang>/execution.json`, lacbook.editions), and this lays them out as
-one table per language.
+`python3 tasks.py rerun` runs every chapter in every language with no cache
+(lacbook.execute); this lays out how each went, one table per language.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .execute import Outcome
 
 
-def execution_records(build_dir: Path, lang: str) -> list[dict]:
-    """(page, seconds, status, error) for every executed page of an edition."""
-    statistics = build_dir / lang / "execution.json"
-    if not statistics.exists():
-        return []
-    records = []
-    for page, run in sorted(json.loads(statistics.read_text(encoding="utf-8")).items()):
-        error = (run.get("error") or "").strip().splitlines()
-        records.append({
-            "page": page,
-            "seconds": run.get("runtime") or 0.0,
-            "status": "ok" if run.get("succeeded") else "FAILED",
-            "error": error[-1] if error else "",
-        })
-    return records
-
-
-def execution_report(build_dir: Path, langs: list[str]) -> tuple[str, bool]:
-    """A Markdown table per language, and whether every page succeeded."""
-    lines, all_ok = ["# Execution report", ""], True
+def execution_report(outcomes: list[Outcome], langs: list[str]) -> str:
+    """A Markdown table per language: chapter, seconds, status and, for a failure, the cell and error."""
+    lines = ["# Execution report", ""]
     for lang in langs:
-        records = execution_records(build_dir, lang)
-        all_ok &= bool(records) and all(r["status"] == "ok" for r in records)
+        runs = sorted((o for o in outcomes if o.job.lang == lang), key=lambda o: o.job.docname)
         lines += [f"## {lang}", "", "| chapter | seconds | status | error |", "| --- | ---: | --- | --- |"]
-        lines += [f"| {r['page']} | {r['seconds']:.1f} | {r['status']} | {r['error']} |" for r in records]
-        total = sum(r["seconds"] for r in records)
-        lines += [f"| **total** | {total:.1f} | | |", ""]
-    return "\n".join(lines), all_ok
+        for run in runs:
+            error = (f"cell {run.cell}: {run.error}" if run.cell else run.error).replace("|", "\\|")
+            lines.append(f"| {run.job.docname} | {run.seconds:.1f} | {'FAILED' if run.error else 'ok'} | {error} |")
+        lines += [f"| **total** | {sum(run.seconds for run in runs):.1f} | | |", ""]
+    return "\n".join(lines)

@@ -2,19 +2,22 @@
 
 - every page links to the same page in the other edition (switcher + hreflang);
 - the theme's own interface strings follow the edition's language;
-- pages with charts, and only those, load the chart script (Vega's runtime
-  and vega-tooltip, bundled at build time by pagescripts.py), which is written
-  into the site itself, so no page ever asks another host for code;
+- pages with charts, and only those, load the chart script, which brings
+  in Vega's runtime when a chart nears the screen (both bundled at build
+  time by pagescripts.py); they are written into the site itself, so no
+  page ever asks another host for code;
+- every script a page loads from a file runs after the page is parsed
+  (`defer`), so the text paints without waiting for any of them;
 - the theme is slimmed: no fontawesome.js (1.5 MB; the theme's CSS already
   draws its icons from the icon font, see the css block of templates/layout.html),
   Sphinx's search index only on the search page (templates/layout.html), and
-  no CSS rule or icon glyph that no page uses (pagescripts.slim_theme).
+  no CSS rule or icon glyph that no page uses (pagescripts.slim_theme);
+  notebook code without the spans that change nothing on screen (highlight.py).
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
 import html
 import json
 import re
@@ -22,7 +25,6 @@ import shutil
 from pathlib import Path
 
 from docutils import nodes
-from jupyter_cache import get_cache
 from myst_nb.ext.glue.crossref import read_glue_cache
 from sphinx.application import Sphinx
 from sphinx.locale import _ as sphinx_
@@ -30,18 +32,23 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.nodes import extract_messages
 
-from .pagescripts import chart_script, slim_theme
+from .pagescripts import chart_scripts, slim_theme
+from .chartnode import cache_dir
 from .chartnode import on_page as chart_on_page
 from .editions import executed_notebooks
+from .execute import forget_retranslated
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
 from .locale import CATALOGUE, compile_catalogue, site_text
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 ASSETS = HERE / "assets"
-# Under the output's _static (Sphinx resolves script paths there), but written
-# at the end of the build, so jupyter-book does not add it to every page.
-CHART_SCRIPT = "charts/lacbook-charts.js"
+# Under the output's _static (Sphinx resolves script paths there); written before
+# the pages, so that Sphinx adds its checksum to the URL (?v=...).
+CHART_FOLDER = "charts"
+CHART_SCRIPT = f"{CHART_FOLDER}/lacbook-charts.js"
+# Read by inline scripts of the theme's own templates, so it must run before them.
+BLOCKING_SCRIPTS = {"_static/documentation_options.js"}
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 logger = logging.getLogger(__name__)
 
@@ -221,33 +228,14 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def forget_outputs_of_retranslated_charts(app: Sphinx, env, docnames: list[str]) -> None:
-    """Drop the cached outputs of chapters whose chart catalogue changed since they last ran.
-
-    jupyter-cache matches notebooks by their code alone, so it would serve the
-    old chart text; the build's cache key leaves chapter catalogues out, so
-    that only the chapter whose catalogue changed runs again.
-    """
+    """Drop the cached outputs of chapters whose chart catalogue changed since they last ran
+    (lacbook.execute.forget_retranslated, which the build also calls before it runs notebooks)."""
     cache_path = app.config.nb_execution_cache_path
     if not cache_path or app.config.language == SOURCE_LANGUAGE:
         return
-    ledger = Path(cache_path) / "chart-catalogues.json"
-    seen = json.loads(ledger.read_text(encoding="utf-8")) if ledger.is_file() else {}
-    stale = set()
-    for docname in docnames:
-        catalogue = chart_catalogue(app, docname)
-        if catalogue is None:
-            continue
-        digest = hashlib.sha256(catalogue.read_bytes()).hexdigest()
-        if seen.get(docname, digest) != digest:
-            stale.add(str(env.doc2path(docname)))
-        seen[docname] = digest
-    if stale:
-        cache = get_cache(cache_path)
-        for record in cache.list_cache_records():
-            if record.uri in stale:
-                cache.remove_cache(record.pk)
-    ledger.parent.mkdir(parents=True, exist_ok=True)
-    ledger.write_text(json.dumps(seen, indent=1, sort_keys=True), encoding="utf-8")
+    catalogues = {docname: chart_catalogue(app, docname) for docname in docnames}
+    catalogues = {docname: path for docname, path in catalogues.items() if path}
+    forget_retranslated(Path(cache_path), catalogues, {docname: env.doc2path(docname) for docname in catalogues})
 
 
 def on_config_inited(app: Sphinx, config) -> None:
@@ -265,6 +253,10 @@ def on_builder_inited(app: Sphinx) -> None:
         return
     app.add_css_file("lacbook.css")
     app.add_js_file("lacbook-site.js", loading_method="defer")
+    folder = Path(app.outdir) / "_static" / CHART_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in chart_scripts(cache_dir(app.config, app.doctreedir)).items():
+        (folder / name).write_text(text, encoding="utf-8")
 
 
 def set_search_placeholder(app: Sphinx, config) -> None:
@@ -295,14 +287,31 @@ def on_page_context(app: Sphinx, pagename: str, templatename: str, context: dict
         app.add_js_file(CHART_SCRIPT, loading_method="defer")
 
 
+def defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every script file of the page, the theme's and extensions' included, loads with `defer`.
+
+    Sphinx offers `loading_method` only to whoever adds a script; this
+    handler runs after every extension's own (priority 900) and gives the
+    page's list of scripts (`script_files`) the same attribute. Not on the
+    search page, whose template runs searchtools.js at once, and that needs doctools.js.
+    """
+    if app.builder.format != "html" or pagename == "search":
+        return
+    scripts = []
+    for script in context.get("script_files", []):
+        attributes = getattr(script, "attributes", {})
+        if (script.filename and str(script.filename) not in BLOCKING_SCRIPTS and "body" not in attributes
+                and not {"async", "defer"} & attributes.keys()):
+            script = type(script)(script.filename, priority=script.priority, **{**attributes, "defer": "defer"})
+        scripts.append(script)
+    context["script_files"] = scripts
+
+
 def on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    cache = Path(app.config.lacbook_cache_dir or Path(app.doctreedir) / "lacbook-cache")
-    target = outdir / "_static" / CHART_SCRIPT
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(chart_script(cache), encoding="utf-8")
+    cache = cache_dir(app.config, app.doctreedir)
     # The theme still copies the script that templates/layout.html leaves out: no page loads it.
     for unused in (outdir / "_static" / "scripts").glob("fontawesome.js*"):
         unused.unlink()
@@ -318,6 +327,7 @@ def setup(app: Sphinx) -> dict:
     app.setup_extension("lacbook.citations")
     app.setup_extension("lacbook.chartnode")  # the chart node and myst-nb's MIME priority for it
     app.setup_extension("lacbook.a11y")
+    app.setup_extension("lacbook.highlight")  # notebook code without spans that change nothing on screen
     app.add_config_value("lacbook_cache_dir", "", "env")
     app.add_config_value("lacbook_data_dir", "", "env")
     app.add_transform(RequireTranslation)
@@ -331,5 +341,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", on_source_read)
     app.connect("env-before-read-docs", forget_outputs_of_retranslated_charts)
     app.connect("html-page-context", on_page_context)
+    app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

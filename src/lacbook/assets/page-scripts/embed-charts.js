@@ -1,4 +1,4 @@
-// Draws every chart placeholder of the page with Vega's View.
+// Draws one chart with Vega's View, for load-charts.js (self.lacbookDrawChart).
 // Bundled at build time with Vega's runtime (page-scripts/, pagescripts.py),
 // so the page needs nothing from another host. Charts arrive compiled to
 // Vega, so this does what vega-embed would do for them, without its
@@ -11,31 +11,12 @@ import {Handler} from "vega-tooltip";
 
 let tooltip;
 
-async function drawChart(box) {
-  const payload = JSON.parse(box.querySelector(".lacbook-chart__spec").textContent);
-  try {
-    // Locales are global to Vega; every chart of a page shares its language.
-    formatLocale(payload.formatLocale);
-    timeFormatLocale(payload.timeFormatLocale);
-    tooltip ??= new Handler({theme: "light"}).call;
-    const view = new View(parse(payload.spec, {}, {ast: true}), {renderer: "svg", expr: expressionInterpreter});
-    view.tooltip(tooltip).hover();
-    await view.initialize(box.querySelector(".lacbook-chart__view")).runAsync();
-    box.classList.add("lacbook-chart--drawn");
-  } catch (error) {
-    box.classList.add("lacbook-chart--failed");
-    console.error(`Chart ${box.id} could not be drawn:`, error);
-  }
-}
-
-async function drawCharts() {
-  await Promise.all([...document.querySelectorAll(".lacbook-chart")].map(drawChart));
-  // Read by scripts/measure_pages.py: milliseconds from navigation to the last chart drawn.
-  performance.mark("lacbook-charts-drawn");
-}
-
-if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", drawCharts);
-} else {
-  drawCharts();
-}
+self.lacbookDrawChart = async (box, payload) => {
+  // Locales are global to Vega; every chart of a page shares its language.
+  formatLocale(payload.formatLocale);
+  timeFormatLocale(payload.timeFormatLocale);
+  tooltip ??= new Handler({theme: "light"}).call;
+  const view = new View(parse(payload.spec, {}, {ast: true}), {renderer: "svg", expr: expressionInterpreter});
+  view.tooltip(tooltip).hover();
+  await view.initialize(box.querySelector(".lacbook-chart__view")).runAsync();
+};
