@@ -12,9 +12,23 @@ execution cache and data folders set by `-D`). What differs by language
 from `language` alone.
 """
 
+import os
+
 project = "lacbook"
 author = "The lacbook editorial team"
 copyright = "2026"
+
+# Publication (lacbook.publish): where the site lives and which edition this is.
+# html_baseurl is the address of the site's root, the page that offers both
+# editions (each edition is under <root>/en/ and <root>/es/); canonical links,
+# hreflang alternates, the sitemap, robots.txt, the 404 page and social and
+# Google Scholar metadata are all built from it. A fork sets LACBOOK_BASE_URL
+# (the Pages workflow passes its own address) instead of editing this line.
+html_baseurl = os.environ.get("LACBOOK_BASE_URL") or "https://lacbook.github.io/lacbook/"
+# The date and number of this edition: the citations, the Scholar tags and the
+# changelog read them from here; CITATION.cff repeats them (the tests compare).
+lacbook_edition_date = "2026-11-26"
+lacbook_edition = "1"
 
 extensions = [
     "myst_nb",
@@ -23,7 +37,12 @@ extensions = [
     "sphinx_design",
     "sphinx_book_theme",
     "sphinxcontrib.bibtex",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+    "notfound.extension",
+    "sphinx_last_updated_by_git",
     "lacbook.site",
+    "lacbook.publish",
 ]
 
 # The table of contents sits beside book/ (it lists pages relative to book/).
@@ -48,7 +67,9 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 nb_output_stderr = "show"
-suppress_warnings = ["myst.domains"]
+# Git gives each page its "last updated" date (sphinx-last-updated-by-git); a build from a
+# tarball (no .git) or a shallow clone shows none rather than failing.
+suppress_warnings = ["myst.domains", "git.subprocess_error", "git.command_not_found", "git.too_shallow"]
 
 # Citations: labels a reader recognises, per edition (lacbook.citations).
 bibtex_bibfiles = ["references.bib"]
@@ -65,6 +86,8 @@ html_theme_options = {
     "use_download_button": False,
     "use_fullscreen_button": True,
     "article_header_end": ["lang-switcher.html", "article-header-buttons.html"],
+    # The theme's footer, plus the licence and the credit to the sources' publishers.
+    "footer_content_items": ["author.html", "copyright.html", "last-updated.html", "lacbook-licence.html"],
 }
 pygments_style = "sphinx"
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import runpy
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import REPO
 from helpers import LANGS, chart_payloads, charts_catalogue, content_pages, site_pages, soup, spec_nodes
 
 pytestmark = pytest.mark.build
@@ -24,6 +26,7 @@ ENGLISH_INTERFACE = (
 # Loading attributes: these make the browser fetch something, unlike <a href>.
 LOADERS = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src",
            "video": "src", "audio": "src", "embed": "src", "object": "data", "track": "src"}
+NOT_LOADED = {"canonical", "alternate", "license"}  # <link> relations a browser does not fetch
 EN_WORDS = {"the", "and", "of", "to", "in", "is", "for", "with", "that", "by"}
 ES_WORDS = {"el", "la", "los", "las", "de", "del", "y", "en", "que", "por", "para", "con"}
 
@@ -111,6 +114,7 @@ def test_english_pages_keep_the_english_interface(site):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_switcher_and_hreflang_point_to_existing_pages(site, lang):
+    root = runpy.run_path(str(REPO / "book" / "conf.py"))["html_baseurl"].rstrip("/") + "/"
     for name in site_pages(site, lang):
         page = site / lang / name
         document = soup(page)
@@ -118,9 +122,12 @@ def test_switcher_and_hreflang_point_to_existing_pages(site, lang):
         alternates = document.select('link[rel="alternate"][hreflang]')
         assert len(switch) == len(LANGS) - 1, name
         assert {a["hreflang"] for a in alternates} == {*LANGS, "x-default"}, name
-        for link in [*switch, *alternates]:
+        for link in switch:
             target = (page.parent / link["href"]).resolve()
             assert target.is_file(), f"{lang}/{name}: {link['href']} does not exist"
+        for link in alternates:  # absolute, from the base URL
+            target = site / link["href"].removeprefix(root)
+            assert (target / "index.html" if link["href"] == root else target).is_file(), link["href"]
         other = next(a for a in switch)
         assert (page.parent / other["href"]).resolve() == (site / other["hreflang"] / name).resolve()
 
@@ -128,8 +135,11 @@ def test_switcher_and_hreflang_point_to_existing_pages(site, lang):
 def test_no_page_loads_anything_from_another_host(site):
     offenders = []
     for page in site.rglob("*.html"):
+        document = soup(page)
         for tag, attribute in LOADERS.items():
-            for element in soup(page).find_all(tag):
+            for element in document.find_all(tag):
+                if tag == "link" and set(element.get("rel", [])) <= NOT_LOADED:
+                    continue  # addresses of the page (canonical, hreflang, licence), never fetched
                 url = element.get(attribute)
                 if url and urlsplit(url).netloc:
                     offenders.append(f"{page.relative_to(site)}: <{tag} {attribute}={url}>")
@@ -147,7 +157,20 @@ def test_chart_script_only_on_pages_with_charts(site):
             has_chart = bool(chart_payloads(page))
             loads_script = any("lacbook-charts.js" in s.get("src", "") for s in soup(page).find_all("script"))
             assert has_chart == loads_script, f"{lang}/{name}"
-        assert (site / lang / "_static/charts/lacbook-charts.js").stat().st_size > 100_000
+        assert (site / lang / "_static/charts/lacbook-charts-vega.js").stat().st_size > 100_000
+
+
+def test_nothing_but_the_text_comes_before_the_first_paint(site):
+    """Script files wait for the page (defer), but documentation_options.js, which the theme's
+    inline scripts read; charts keep their specs outside the page (chartnode.payload_script).
+    (The search page is left as Sphinx writes it: its searchtools.js needs doctools.js first.)"""
+    for lang in LANGS:
+        for page in content_pages(site, lang):
+            document = soup(page)
+            blocking = [tag["src"] for tag in document.find_all("script", src=True)
+                        if not {"defer", "async"} & tag.attrs.keys() and "documentation_options.js" not in tag["src"]]
+            assert not blocking, f"{page}: scripts that block the first paint: {blocking}"
+            assert not document.select(".lacbook-chart script"), f"{page}: a chart's spec inside the page"
 
 
 THEME = Path(__import__("pydata_sphinx_theme").__file__).parent / "theme" / "pydata_sphinx_theme"
