@@ -85,7 +85,7 @@ html_context = {"default_mode": "light"}
 html_theme_options = {
     "use_download_button": False,
     "use_fullscreen_button": True,
-    "article_header_end": ["lang-switcher.html", "article-header-buttons.html"],
+    "article_header_end": ["lang-switcher.html", "pdf-link.html", "article-header-buttons.html"],
     # The theme's footer, plus the licence and the credit to the sources' publishers.
     "footer_content_items": ["author.html", "copyright.html", "last-updated.html", "lacbook-licence.html"],
 }

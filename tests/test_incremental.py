@@ -14,6 +14,7 @@ each edition's execution cache (jupyter-cache's public `list_cache_records()`), 
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from babel.messages.pofile import read_po, write_po
@@ -38,6 +39,7 @@ rows = len(data.load().rows)
 ```
 """
 A_TEST = "def test_nothing():\n    pass\n"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def prepare(root: Path) -> None:
@@ -121,6 +123,12 @@ def test_a_prose_edit_rereads_only_that_page_and_runs_nothing(book):
         assert read == {"one"} and ran == set(), f"{lang}: read {read}, ran {ran}"
     assert ADDED in page(book, "en", "one")
     assert ADDED_ES in page(book, "es", "one") and ADDED not in page(book, "es", "one")
+    # sphinx-sitemap lists only the pages a build writes; lacbook.publish adds the others.
+    for lang in LANGS:
+        edition = book / "_build/html" / lang
+        listed = ElementTree.parse(edition / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")
+        pages = [page.name for page in edition.glob("*.html") if page.name not in ("genindex.html", "search.html", "404.html")]
+        assert "one.html" in pages and sorted(loc.text.rsplit("/", 1)[1] for loc in listed) == sorted(pages), lang
 
 
 def test_a_code_edit_reruns_only_that_chapter_in_each_language(book):

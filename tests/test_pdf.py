@@ -165,3 +165,17 @@ def test_a4_title_language_and_tags(site, readers, lang):
     assert catalog.get("/Lang") == lang, f"{lang} PDF declares language {catalog.get('/Lang')!r}"
     tagged = bool(catalog.get("/MarkInfo", {}).get("/Marked")) and catalog.get("/StructTreeRoot") is not None
     assert tagged, f"{lang} PDF is not tagged (no /MarkInfo /Marked true and /StructTreeRoot)"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_links_to_its_edition_pdf(site, lang):
+    """Readers find the PDF from any page, the landing page included, in the page's language."""
+    label = {"en": "Download PDF", "es": "Descargar PDF"}[lang]
+    pages = [page for page in (site / lang).glob("*.html") if page.name not in ("search.html", "genindex.html", "404.html")]
+    assert (site / lang / "index.html") in pages
+    for page in pages:
+        links = soup(page).select("a.lacbook-pdf-link")
+        assert len(links) == 1, f"{lang}/{page.name}: {len(links)} PDF links"
+        target = (page.parent / links[0]["href"]).resolve()
+        assert target == (site / pdf_name(lang)).resolve() and target.is_file(), f"{lang}/{page.name}: {links[0]['href']}"
+        assert links[0].get_text(" ", strip=True) == label

@@ -9,7 +9,6 @@ Scholar tags, the 404 page, the citation blocks and the footer's licence.
 
 from __future__ import annotations
 
-import os
 import re
 import runpy
 import subprocess
@@ -20,7 +19,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from conftest import REPO, build_minibook
+from conftest import REPO
 from helpers import LANGS, content_pages, html_pages, soup
 
 BIN = Path(sys.executable).parent
@@ -304,18 +303,3 @@ def test_pages_say_when_git_last_changed_them(site):
             stamp = soup(page).select_one("p.last-updated")
             if f"book/{page.stem}.md" in tracked:
                 assert stamp is not None and words[lang] in stamp.get_text(), page
-
-
-@pytest.mark.build
-def test_an_incremental_build_keeps_every_page_in_the_sitemap(book):
-    """sphinx-sitemap lists the pages a build writes; lacbook.publish adds those it did not rewrite."""
-    page = book / "book" / "one.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # no new text to translate
-    done = build_minibook(book)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "Nothing changed" not in done.stdout, "the edit did not start a build"
-    site = book / "_build" / "html"
-    for lang in LANGS:
-        listed = [url.find(f"{SITEMAP}loc").text.rsplit("/", 1)[1]
-                  for url in ElementTree.parse(site / lang / "sitemap.xml").getroot().findall(f"{SITEMAP}url")]
-        assert sorted(listed) == sorted(page.name for page in book_pages(site, lang)), lang
