@@ -27,7 +27,6 @@ from typing import Callable
 
 from babel.dates import format_date
 from bs4 import BeautifulSoup, Tag
-from weasyprint import CSS, HTML
 
 from .buildlog import author_summary
 from .i18n import LANGUAGES
@@ -239,6 +238,8 @@ def book_html(page: Path, lang: str) -> str:
 
 def write_pdf(root: Path, build_dir: Path, lang: str, environment: dict[str, str], settings: list[str]) -> Path:
     """Build one language's PDF into `build_dir/pdf/lacbook-<lang>.pdf`."""
+    from weasyprint import CSS, HTML  # 1.7 s to import: loaded only where a PDF is made
+
     page = single_page(root, build_dir, lang, environment, settings)
     document = book_html(page, lang)
     target = build_dir / "pdf" / pdf_name(lang)
