@@ -25,6 +25,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import (format_compact_decimal, format_decimal, format_percent, get_decimal_symbol,
                            get_group_symbol)
 
+from .data import UNREPORTED  # the qualifiers of a figure no source gives
+
 LANGUAGES = ("en", "es")
 SOURCE_LANGUAGE = "en"
 REPO = Path(__file__).resolve().parents[2]
@@ -262,8 +264,6 @@ def amount(value: float, unit: str, lang: str | None = None, *, short: bool = Fa
         return compact(value, lang, digits=2) if short else number(value, lang)
     raise ValueError(f"no format for unit {unit!r}")
 
-
-UNREPORTED = ("not_reported", "not_available")
 
 
 def figure_text(value: float, unit: str, qualifier: str, lang: str | None = None, *,
