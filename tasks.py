@@ -35,11 +35,17 @@ def ensure_venv() -> None:
     print(f"Installing the locked environment into {VENV} (first run or lock changed)...", flush=True)
     if not PYTHON.exists():
         venv.create(VENV, with_pip=True)
-    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--no-compile", "-q"]
     for args in (["--require-hashes", "--no-deps", "-r", str(LOCK)], ["--no-deps", "-e", str(ROOT)]):
         done = subprocess.run([*pip, *args], stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             sys.exit(f"pip install {' '.join(args)} failed:\n{done.stderr}")
+    # The bytecode is written once, here (PYTHONDONTWRITEBYTECODE may keep imports from caching
+    # it), on every core: pip compiles on one, which made a fresh install 46 s instead of 33 s.
+    # Like pip, ignore the few files of test fixtures inside packages that do not compile.
+    site_packages = subprocess.run([str(PYTHON), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([str(PYTHON), "-m", "compileall", "-q", "-j", "0", site_packages], stdout=subprocess.DEVNULL)
     STAMP.write_text(lock_digest())
 
 

@@ -125,6 +125,12 @@ def built_minibook(base: Path, prepare=None) -> Path:
         prepare(root)
     done = build_minibook(root)
     assert done.returncode == 0, f"build failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+    # The npm workspace of the page scripts (node_modules: two thirds of the built book's files)
+    # moves out of the book and is linked back, so that each test's copy (`book`) copies a link.
+    for workspace in (root / "_build" / ".cache").glob("page-scripts-*"):
+        shared = base / workspace.name
+        workspace.rename(shared)
+        workspace.symlink_to(shared, target_is_directory=True)
     built = base / "built" / "minibook"
     shutil.copytree(root, built, symlinks=True)
     return built

@@ -100,9 +100,9 @@ def strings(spec, keys=("title", "subtitle", "description", "text", "name")) -> 
 @pytest.mark.parametrize("lang", LANGS)
 def test_spec_is_valid_round_trips_and_draws(shape, lang, monkeypatch):
     chart = build(shape, lang, monkeypatch)
-    spec = chart.to_dict(validate=True)  # against Altair's Vega-Lite schema
-    assert json.loads(chart.to_json()) == spec
-    assert type(chart).from_dict(spec).to_dict() == spec
+    spec = chart.to_dict(validate=True)  # against Altair's Vega-Lite schema (once: the round trips need not)
+    assert json.loads(chart.to_json(validate=False)) == spec
+    assert type(chart).from_dict(spec, validate=False).to_dict(validate=False) == spec
     svg = vlc.vegalite_to_svg(spec, vl_version=charts.VEGA_LITE_VERSION, format_locale=VEGA_FORMAT_LOCALE[lang])
     assert svg.startswith("<svg") and "<text" in svg
     assert WORDS[lang]["title"].split()[0] in svg  # the title is drawn

@@ -315,3 +315,21 @@ def test_figure_file_missing_from_the_package_fails(tmp_path, monkeypatch):
     monkeypatch.setenv("LACBOOK_DATA_DIR", str(root))
     with pytest.raises(lacdata.DataError, match=r"figures/stray.csv, line 1, field -: file is not listed"):
         lacdata.load()
+
+
+def test_a_copy_is_validated_again_where_a_change_reaches(tmp_path, monkeypatch):
+    """The loader skips the resources Frictionless already passed with the same bytes; a change
+    to a file that others look up (places.csv) must still fail the figures that point to it."""
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root)
+    monkeypatch.setenv("LACBOOK_DATA_DIR", str(root))
+    lacdata._validated(root)  # the intact copy passes, and is remembered
+    places = root / "places.csv"
+    lines = places.read_text(encoding="utf-8").splitlines(keepends=True)
+    places.write_text("".join(line for line in lines if not line.startswith("colombia,")), encoding="utf-8")
+    with pytest.raises(lacdata.DataError) as error:
+        lacdata._validated(root)
+    with open(DATA / "figures" / "gaatw2024.csv", newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        line = next(reader.line_num for row in reader if row["place"] == "colombia")
+    assert f"figures/gaatw2024.csv, line {line}, field place: " in str(error.value), str(error.value)

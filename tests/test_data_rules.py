@@ -74,31 +74,29 @@ COUNT = "rmrp2022_eoy.r4v_region.people_reached.all.2022"  # printed "3,344"
 # run on every load; here, each way of breaking it.
 
 
-def test_an_id_that_names_another_place_fails(broken):
-    line = set_field(broken, GAATW, ("id", ECUADOR), "place", "peru")
-    assert f"{GAATW}, line {line}, field id: id says place 'ecuador' but place is 'peru'" in problems()
-
-
-@pytest.mark.parametrize(("field", "new", "said"), [
-    ("period", "2023-01/2023-07", "id says period '2023_01_2023_06' but period is '2023-01/2023-07'"),
-    ("indicator", "femicides", "id says indicator 'extortion_cases' but indicator is 'femicides'"),
-    ("group", "women", "id says group 'all' but group is 'women'"),
-])
-def test_an_id_that_disagrees_with_a_field_fails(broken, field, new, said):
-    line = set_field(broken, GAATW, ("id", ECUADOR), field, new)
-    assert f"{GAATW}, line {line}, field id: {said}" in problems()
-
-
-def test_an_id_that_is_not_five_parts_fails(broken):
-    line = set_field(broken, GAATW, ("id", ECUADOR), "id", "gaatw2024.ecuador")
-    assert (f"{GAATW}, line {line}, field id: 'gaatw2024.ecuador' is not "
-            "source.place.indicator.group.period with an optional .tag") in problems()
+def test_an_id_that_disagrees_with_its_row_fails_each_row_named(broken):
+    """Each way an id can disagree with its row, each on its own row, all named at once."""
+    cases = [  # (row, field, new value, what the message says)
+        (ECUADOR, "place", "peru", "id says place 'ecuador' but place is 'peru'"),
+        ("gaatw2024.ecuador.femicides.all.2023_01_2023_09", "period", "2023-01/2023-10",
+         "id says period '2023_01_2023_09' but period is '2023-01/2023-10'"),
+        ("gaatw2024.peru.trust_in_armed_forces.all.2024", "indicator", "femicides",
+         "id says indicator 'trust_in_armed_forces' but indicator is 'femicides'"),
+        ("gaatw2024.mexico.population_in_poverty.all.2024", "group", "women",
+         "id says group 'all' but group is 'women'"),
+        ("gaatw2024.peru.presidents_in_office.all.2018_2024", "id", "gaatw2024.peru",
+         "'gaatw2024.peru' is not source.place.indicator.group.period with an optional .tag"),
+    ]
+    expected = [f"{GAATW}, line {set_field(broken, GAATW, ('id', row), field, new)}, field id: {said}"
+                for row, field, new, said in cases]
+    listed = problems()
+    assert [message for message in expected if message not in listed] == []
 
 
 # --- no markup in text shown on pages ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "key", "field", "new", "found"), [
+MARKUP = [  # (file, row key, field, markup put in, what the message quotes)
     ("places.csv", ("key", "peru"), "name_es", "<b>Perú</b>", "'<'"),
     ("indicators.csv", ("key", "people_reached"), "label_en", "People reached &amp; assisted", "'&amp;'"),
     ("groups.csv", ("key", "women"), "label_es", "Mujeres&#160;adultas", "'&#160;'"),
@@ -108,11 +106,18 @@ def test_an_id_that_is_not_five_parts_fails(broken):
     (GAATW, ("id", ECUADOR), "note", "Reported cases <script>", "'<'"),
     (GAATW, ("id", ECUADOR), "locator_es", "Contexto &gt; social", "'&gt;'"),
     (GAATW, ("id", ECUADOR), "note_es", "Casos denunciados <script>", "'<'"),
-])
-def test_markup_in_shown_text_fails(broken, path, key, field, new, found):
-    line = set_field(broken, path, key, field, new)
-    expected = f"{path}, line {line}, field {field}: {found}: markup is not allowed in text shown on pages; write plain text"
-    assert expected in problems()
+]
+
+
+def test_markup_in_shown_text_fails_each_place_named(broken):
+    """Markup in every kind of shown text at once: the loader names each one, not just the first."""
+    expected = []
+    for path, key, field, new, found in MARKUP:
+        line = set_field(broken, path, key, field, new)
+        expected.append(f"{path}, line {line}, field {field}: {found}: "
+                        "markup is not allowed in text shown on pages; write plain text")
+    listed = problems()
+    assert [message for message in expected if message not in listed] == []
 
 
 def test_a_lone_ampersand_is_plain_text():

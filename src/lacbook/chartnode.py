@@ -32,7 +32,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from . import exports
-from .charts import MIME_TYPE, title_text
+from .chartmime import MIME_TYPE, title_text
 from .locale import site_text
 
 HTML_BUILDERS = ("html", "dirhtml", "singlehtml")

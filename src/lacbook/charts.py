@@ -21,6 +21,7 @@ import vl_convert as vlc
 
 from .chartkit import (PALETTE, as_text, bars, compact_labels, described, diverging, dumbbell, figure_tooltip,
                        indicator_label, linked, lollipops_by_choice, pick, stacked_shares)
+from .chartmime import MIME_TYPE, title_text
 from .i18n import VEGA_FORMAT_LOCALE, language
 
 __all__ = ["PALETTE", "as_text", "bars", "compact_labels", "described", "diverging", "dumbbell", "figure_tooltip",
@@ -30,7 +31,6 @@ VEGA_TIME_LOCALE = {"en": "en-US", "es": "es-ES"}
 
 THEME = "lacbook"
 RENDERER = "lacbook"
-MIME_TYPE = "application/vnd.lacbook.chart+json"  # read by lacbook.chartnode
 BUILD_FLAG = "LACBOOK_BUILD"  # set by the build for its kernels (build.kernel_environment)
 VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
@@ -87,14 +87,6 @@ def render(spec: dict, **_metadata) -> dict:
     if os.environ.get(BUILD_FLAG):
         bundle[MIME_TYPE] = chart_payload(spec, lang)
     return bundle
-
-
-def title_text(spec: dict) -> str:
-    """A chart's title as one line, from a Vega-Lite or a compiled Vega spec."""
-    title = spec.get("title", "")
-    if isinstance(title, dict):
-        title = title.get("text", "")
-    return " ".join(title) if isinstance(title, list) else str(title)
 
 
 def use() -> None:

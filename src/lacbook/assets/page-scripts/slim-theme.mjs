@@ -1,5 +1,5 @@
 // Slims the theme's assets in one built edition, in place (run by
-// src/lacbook/slim.py once every page is written):
+// lacbook.pagescripts.slim_theme once every page is written):
 // - PurgeCSS drops the CSS rules that no page and no script of the edition
 //   names (the theme ships all of Bootstrap: ~400 KB of CSS on every page);
 //   scripts count as content, so classes they add at run time are kept;
@@ -11,10 +11,20 @@ import {join} from "node:path";
 import {PurgeCSS} from "purgecss";
 import subsetFont from "subset-font";
 
+// Pages count by their markup (tags and inline scripts, without the attributes that hold
+// prose: descriptions, alternative texts, titles), not by their prose: the words of a
+// paragraph name no CSS rule, and leaving them out lets the build reuse this result after
+// a prose edit (the same patterns are in pagescripts.py).
+const markup = (content) =>
+  (content.match(/<script[\s\S]*?<\/script>|<[^>]+>/g) || [])
+    .map((tag) => tag.replace(/\s(?:content|alt|title|aria-label)="[^"]*"/g, ""))
+    .join(" ").match(/[A-Za-z0-9_-]+/g) || [];
+
 const site = process.argv[2];
 const purged = await new PurgeCSS().purge({
   content: [`${site}/**/*.html`, `${site}/_static/**/*.js`],
   css: [`${site}/_static/**/*.css`],
+  extractors: [{extractor: markup, extensions: ["html"]}],
 });
 let kept = "";
 for (const {file, css} of purged) {
