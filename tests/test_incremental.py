@@ -13,6 +13,7 @@ each edition's execution cache (jupyter-cache's public `list_cache_records()`), 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -195,3 +196,18 @@ def test_editing_the_sphinx_extension_runs_nothing(book):
     append(book / "src/lacbook/site.py", "\n# edited to test incremental builds\n")
     for lang, (read, ran) in rebuild(book).items():
         assert ran == set(), f"{lang}: ran {ran}"
+
+
+def test_a_stylesheet_edit_is_published_and_runs_nothing(book):
+    """Sphinx copies static files only when it writes a page (lacbook.site.static_outdated)."""
+    append(book / "src/lacbook/assets/static/lacbook.css", "\nbody { --lacbook-edited: 1; }\n")
+    for lang, (read, ran) in rebuild(book).items():
+        assert ran == set(), f"{lang}: ran {ran}"
+        assert "--lacbook-edited" in (book / "_build/html" / lang / "_static/lacbook.css").read_text(encoding="utf-8")
+
+
+def test_a_deleted_edition_is_published_again(book):
+    shutil.rmtree(book / "_build/html/es")
+    for lang, (read, ran) in rebuild(book).items():
+        assert ran == set(), f"{lang}: ran {ran}"
+    assert "Una página" in page(book, "es", "two")

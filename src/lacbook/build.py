@@ -429,7 +429,8 @@ def build_site(
     stamp, digest = work / ".last-build", inputs_digest(root, langs, only)
     site = work / "html"
     summary = {"seconds": 0.0, "pages": 0, "charts": 0, "ran": [], "up_to_date": False}
-    if not rerun and stamp.is_file() and stamp.read_text() == digest and (site / "index.html").is_file():
+    published = [site / "index.html", *(site / lang / "index.html" for lang in langs)]
+    if not rerun and stamp.is_file() and stamp.read_text() == digest and all(path.is_file() for path in published):
         return summary | {"seconds": time.perf_counter() - started, "up_to_date": True}
     translated = [lang for lang in langs if lang != SOURCE_LANGUAGE]
     # A partial build checks the catalogues of what it builds, and of the interface.

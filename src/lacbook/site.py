@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import html
 import json
 import re
@@ -243,6 +244,22 @@ def on_config_inited(app: Sphinx, config) -> None:
     config.html_static_path = [*config.html_static_path, str(ASSETS / "static")]
 
 
+def static_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Re-read the root page when a static file (stylesheet, script, image) changed.
+
+    Sphinx copies static files only in a build that writes a page, so a build in which
+    only lacbook.css changed would publish the old one; re-reading one page (the
+    documented env-get-outdated event) makes it write that page and copy them."""
+    digest = hashlib.sha256()
+    for folder in app.config.html_static_path:
+        folder = Path(app.confdir, folder)
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    previous, env.lacbook_static = getattr(env, "lacbook_static", None), digest.hexdigest()
+    return [app.config.root_doc] if previous not in (None, env.lacbook_static) else []
+
+
 def on_builder_inited(app: Sphinx) -> None:
     # The extension's own catalogue (lacbook.locale), compiled into this build's folder.
     locale_dir, problems = compile_catalogue(app.config.language, Path(app.doctreedir) / "lacbook-locale")
@@ -340,6 +357,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", on_builder_inited)
     app.connect("source-read", on_source_read)
     app.connect("env-before-read-docs", forget_outputs_of_retranslated_charts)
+    app.connect("env-get-outdated", static_outdated)
     app.connect("html-page-context", on_page_context)
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", on_build_finished)
