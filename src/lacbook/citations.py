@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pybtex.plugin
+from pybtex.backends.plaintext import Backend as PlainTextBackend
 from babel.dates import format_date
 from pybtex.richtext import Tag, Text
 from pybtex.style import FormattedEntry
@@ -215,6 +216,10 @@ def _register() -> None:
         for group, klass in plugins.items():
             pybtex.plugin.register_plugin(group, style_name(lang), klass)
     register_referencing_plugin("sphinxcontrib.bibtex.style.referencing", NAME, ReferenceStyle)
+    # sphinxcontrib-bibtex asks pybtex for its plain-text backend at every citation it resolves;
+    # registered at run time, it is found at once instead of by scanning every installed
+    # package's entry points (about 10 ms a citation: 0.9 s per edition of the book).
+    pybtex.plugin.register_plugin("pybtex.backends", "plaintext", PlainTextBackend, force=True)
 
 
 def on_config_inited(app: Sphinx, config) -> None:

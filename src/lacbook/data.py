@@ -100,8 +100,8 @@ def write_snapshot(root: Path, folder: Path) -> Path:
     DataError lists every problem. Older snapshots in ``folder`` are removed."""
     root = root.resolve()
     target = folder / f"data-{content_key(root)}.pickle"
-    data = _validated(root)
-    if not target.is_file():
+    if not target.is_file():  # else these very files, checked by this very code, passed before
+        data = _validated(root)
         folder.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(f".{os.getpid()}")
         partial.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
@@ -207,14 +207,15 @@ def _frictionless_check(package: Path) -> None:
         described = Package(str(package))
         keys = {resource.name: _validation_key(package, resource) for resource in described.resources}
         todo = [name for name, key in keys.items() if key not in _PASSED]
-        reports = {name: described.validate(name=name) for name in todo}
+        # One call for the whole package when nothing is remembered: each call validates the descriptor again.
+        reports = [described.validate()] if len(todo) == len(keys) else [described.validate(name=name) for name in todo]
     except FrictionlessException as error:
         raise DataError(f"{package.name}, line -, field -: {error.error.message}") from error
     problems = []
-    for name, report in reports.items():
-        if report.valid:
-            _PASSED.add(keys[name])
+    for report in reports:
         for task in report.tasks:
+            if task.valid:
+                _PASSED.add(keys[task.name])
             for error in task.errors:
                 line = getattr(error, "row_number", None) or 1  # header and file errors: line 1
                 field = getattr(error, "field_name", None) or ", ".join(getattr(error, "field_names", None) or []) or "-"
