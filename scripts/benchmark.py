@@ -172,11 +172,11 @@ def synthetic_book(into: Path, size: int) -> tuple[Path, int]:
     import yaml
 
     from lacbook.editions import toc_files
-    from lacbook.execute import book_settings, markdown_settings, notebook_pages
+    from lacbook.execute import notebook_pages
 
     root = copy_book(into)
     book = root / "book"
-    chapters = notebook_pages(book, toc_files(root / "_toc.yml"), markdown_settings(book_settings(book / "conf.py")))
+    chapters = notebook_pages(book, toc_files(root / "_toc.yml"))
     copied = [doc for doc in chapters if doc != toc_files(root / "_toc.yml")[0]]  # not the landing page
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     for copy in range(2, size + 1):

@@ -330,7 +330,7 @@ def execute_notebooks(root: Path, build_dir: Path, langs: list[str], toc: Path, 
 
     settings = book_settings(root / "book" / "conf.py")
     markdown = markdown_settings(settings)
-    docs = notebook_pages(root / "book", toc_files(toc), markdown)
+    docs = notebook_pages(root / "book", toc_files(toc))
     timings_file = build_dir / ".cache" / "timings.json"
     timings = json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.is_file() else {}
     jobs = [Job(lang, doc, root / "book" / f"{doc}.md", cache, kernel_environment(root, lang, build_dir),

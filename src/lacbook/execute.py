@@ -87,9 +87,11 @@ def read_notebook(source: Path, settings: MdParserConfig) -> nbformat.NotebookNo
 
 def pending(jobs: list[Job], settings: MdParserConfig, force: bool = False) -> tuple[list[Job], list[Job]]:
     """Split the jobs into those whose notebooks the cache lacks (or all, if forced) and those it has."""
-    run, cached = [], []
+    run, cached, notebooks = [], [], {}
     for job in jobs:
-        notebook = read_notebook(job.source, settings)
+        if job.source not in notebooks:  # the same page in every language: read it once
+            notebooks[job.source] = read_notebook(job.source, settings)
+        notebook = notebooks[job.source]
         try:
             found = not force and get_cache(job.cache).match_cache_notebook(notebook) is not None
         except KeyError:
@@ -125,9 +127,9 @@ def forget_retranslated(cache: Path, catalogues: dict[str, Path], sources: dict[
     ledger.write_text(json.dumps(seen, indent=1, sort_keys=True), encoding="utf-8")
 
 
-def notebook_pages(srcdir: Path, docnames: list[str], settings: MdParserConfig) -> list[str]:
-    """The pages, of those listed, that myst-nb would execute."""
-    return [doc for doc in docnames if read_notebook(srcdir / f"{doc}.md", settings) is not None]
+def notebook_pages(srcdir: Path, docnames: list[str]) -> list[str]:
+    """The pages, of those listed, that myst-nb would execute (by their front matter, as myst-nb tells)."""
+    return [doc for doc in docnames if is_myst_markdown_notebook((srcdir / f"{doc}.md").read_text(encoding="utf-8"))]
 
 
 def _failure(outcome: Outcome, notebook: nbformat.NotebookNode, error: BaseException) -> None:
