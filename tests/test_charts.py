@@ -69,8 +69,8 @@ def build(shape: str, lang: str, monkeypatch) -> alt.TopLevelMixin:
     if shape == "lollipops_by_choice":
         tidy = ROWS.melt(id_vars=["place", "place_name", "text"], value_vars=["targeted", "reached"],
                          var_name="year").assign(series=lambda d: d["year"])
-        return charts.lollipops_by_choice(tidy, x="year", series="series", value="value", text="text",
-                                          choose="place", options=dict(zip(ROWS["place"], ROWS["place_name"])),
+        return charts.lollipops_by_choice(tidy, x="year", series="series", value="value", choose="place",
+                                          options=dict(zip(ROWS["place"], ROWS["place_name"])),
                                           menu=w["menu"], axis_title=w["axis"], tooltip=tooltip, **words)
     raise ValueError(shape)
 
@@ -173,3 +173,67 @@ def test_chapters_draw_charts_with_the_house_shapes_and_show_them_in_a_notebook(
         if 'glue("fig-' in cell:
             assert "remove-output" in cell.splitlines()[0], f"{chapter.name}: chart cell without remove-output"
             assert "display=False" not in cell, f"{chapter.name}: a chart glued without display"
+
+
+def test_as_text_takes_units_from_indicators_from_rows_or_as_given(monkeypatch):
+    monkeypatch.setenv("LACBOOK_LANG", "es")
+    frame = pd.DataFrame({"requirements": [4.38e6, float("nan")], "funding_share": [33.0, 7.5],
+                          "total": [48204.0, 78.8], "unit": ["persons", "percent"], "gap": [-39.0, 0.4]})
+    texts = charts.as_text(frame, None, "requirements", "funding_share", "total", gap="change")
+    assert list(texts["requirements_text"]) == ["US$\u00a04,38\u00a0M", "sin datos reportados"]  # indicators.csv: usd
+    assert list(texts["funding_share_text"]) == ["33\u00a0%", "7,5\u00a0%"]  # indicators.csv: percent
+    assert list(texts["total_text"]) == ["48.204", "78,8\u00a0%"]  # each row's own unit
+    assert list(texts["gap_text"]) == ["\u221239\u00a0%", "+0,4\u00a0%"]  # a unit named outright
+
+
+def test_indicator_tooltip_titles_text_columns_with_indicator_labels(monkeypatch):
+    monkeypatch.setenv("LACBOOK_LANG", "es")
+    assert charts.indicator_tooltip("people_targeted", "requirements", place_name="Plataforma") == {
+        "place_name": "Plataforma", "people_targeted_text": "Población meta",
+        "requirements_text": charts.indicator_label("requirements", "es")}
+
+
+def test_dumbbell_notes_say_which_figure_is_missing(monkeypatch):
+    monkeypatch.setenv("LACBOOK_LANG", "en")
+    rows = ROWS.assign(targeted=[34300.0, 170.0, float("nan")], reached=[2717.0, float("nan"), float("nan")],
+                       share=["7.9%", "not reported", "not reported"])
+    chart = charts.dumbbell(rows, y="place_name", start="targeted", end="reached", unit="persons", log=True,
+                            note="share", note_as="{value} reached", missing="reached: not reported",
+                            axis_title="People", tooltip={"place_name": "Platform", "share": "Reached"}, title="T")
+    spec = chart.to_dict()
+    note = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text")
+    assert [row["_note"] for row in spec["datasets"][note["data"]["name"]]] == [
+        "7.9% reached", "reached: not reported", "not reported"]
+    assert note["encoding"]["text"]["title"] == "Reached"  # what a screen reader hears before the note
+    assert spec["layer"][1]["encoding"]["shape"]["scale"]["domain"] == ["targeted", "reached"]  # no ends: field names
+
+
+def test_bars_word_their_figures_and_say_what_is_missing(monkeypatch):
+    monkeypatch.setenv("LACBOOK_LANG", "en")
+    rows = ROWS.assign(share=["33%", "not reported", "2.8%"])
+    chart = charts.bars(rows, label="place_name", value="received", text="share", text_as="{value} funded",
+                        missing="funding not reported", unit="usd", axis_title="US dollars",
+                        tooltip={"place_name": "Platform"}, title="T")
+    spec = chart.to_dict()
+    drawn = {row["place_name"]: row["_text"] for data in spec["datasets"].values() for row in data if "_text" in row}
+    assert drawn == {"Colombia": "33% funded", "Perú": "funding not reported", "Chile": "2.8% funded"}
+
+
+def test_colours_may_be_listed_in_the_order_values_appear():
+    assert charts.colour_map(["#111111", "#222222"], ["b", "a", "b"]) == {"b": "#111111", "a": "#222222"}
+    assert charts.colour_map(None, ["x"]) == {"x": charts.PALETTE[0]}
+    assert charts.colour_map({"a": "#333333"}, ["b"]) == {"a": "#333333"}
+
+
+@pytest.mark.parametrize(("lang", "labels"), [("en", ["34.3K", "170", "n/a"]), ("es", ["34,3\u00a0mil", "170", "n/d"])])
+def test_lollipops_are_labelled_short_and_a_gap_says_so(lang, labels, monkeypatch):
+    spec = build("lollipops_by_choice", lang, monkeypatch).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [row["_label"] for row in rows if row["year"] == "targeted"] == labels[:2] + ["240"]
+    assert [row["_label"] for row in rows if row["place"] == "chile"] == ["240", labels[2]]
+
+
+def test_use_gives_a_chapter_its_language_and_catalogue(monkeypatch):
+    monkeypatch.setenv("LACBOOK_LANG", "es")
+    lang, translate = charts.use("responses")
+    assert lang == "es" and translate("Platform") == "Plataforma"

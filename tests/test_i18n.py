@@ -81,6 +81,7 @@ def test_a_period_follows_the_kernel_language(monkeypatch):
         (2.5, "ratio", "2.5", "2,5"),
         (float("nan"), "persons", "not reported", "sin datos reportados"),
         (None, "usd", "not reported", "sin datos reportados"),
+        (-38.6, "change", "\u221239%", "\u221239\u00a0%"),  # a change keeps its sign (i18n.change)
     ],
 )
 def test_amounts_follow_their_unit(value, unit, en, es):

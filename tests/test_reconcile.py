@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from lacbook import data, reconcile
@@ -106,3 +107,31 @@ def test_remainder_is_what_the_groups_leave_out_of_the_whole():
     left = reconcile.remainder("gaatw2024", "victims_identified", "2024", purposes, place="argentina")
     assert left == pytest.approx(whole - parts)
     assert 0 < left < whole
+
+
+def test_grid_has_a_row_per_cell_and_a_gap_row_where_no_source_gives_one():
+    places, periods = ["r4v_region", "platform_chile"], ["2022", "2023"]
+    table = reconcile.grid(["people_in_need", "people_reached"], periods, places, "es")
+    assert list(zip(table["place"], table["period"], table["indicator"])) == [
+        (place, period, indicator) for place in places for period in periods
+        for indicator in ["people_in_need", "people_reached"]]
+    found = table.dropna(subset=["id"]).set_index("id")
+    assert not found.empty and all(found.loc[key, "value"] == data.figure(key)["value"] or math.isnan(
+        found.loc[key, "value"]) for key in found.index)  # a figure the source printed as '-' keeps no value
+    gaps = table[table["id"].isna()]
+    assert len(gaps) and gaps["value"].isna().all() and gaps["source"].isna().all()
+    chile = gaps[gaps["place"] == "platform_chile"].iloc[0]  # a gap still says what it is, in the page's language
+    assert (chile["place_name"], chile["unit"]) == (data.load().places["platform_chile"]["name_es"], "persons")
+    assert chile["indicator_label"] == data.load().indicators[chile["indicator"]]["label_es"]
+
+
+def test_grid_refuses_two_sources_for_one_cell_and_names_unknown_keys(monkeypatch):
+    frame = data.figures()
+    row = frame[(frame["id"] == PLAN.format("people_in_need", 2023))]
+    twice = pd.concat([frame, row.assign(id="copy.of.the.same.cell", source="rmrp2023_eoy")])
+    monkeypatch.setattr(reconcile, "figures", lambda lang="en": twice)
+    with pytest.raises(data.DataError, match="copy.of.the.same.cell"):
+        reconcile.grid(["people_in_need"], ["2023"], ["r4v_region"])
+    monkeypatch.undo()
+    with pytest.raises(KeyError, match="atlantis"):
+        reconcile.grid(["people_in_need"], ["2023"], ["r4v_region", "atlantis"])

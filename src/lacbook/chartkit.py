@@ -35,6 +35,7 @@ PANEL = 290  # width of each panel of a linked pair, so that both fit a phone
 TITLE_WIDTH, SUBTITLE_WIDTH, LABEL_WIDTH = 38, 48, 42  # characters per line that fit a phone
 
 NOT_REPORTED = N_("not reported")
+NOT_AVAILABLE = N_("n/a")  # a lollipop's label where the sources give no figure
 # How a figure's qualifier is drawn: a marker at the end of its bar, and what it means.
 BOUNDS = {"more_than": "lower", "at_least": "lower", "less_than": "upper", "at_most": "upper",
           "approximately": "approximate", "rounded": "approximate"}
@@ -46,6 +47,7 @@ BOUND_WORDS = {
 BOUND_SHAPES = {"lower": "triangle-right", "upper": "triangle-left", "approximate": "diamond"}
 
 Words = Mapping[str, str]  # tooltip field -> its title, in the page's language
+Colours = Mapping[str, str] | Sequence[str]  # value -> colour, or colours for the values in order (`colour_map`)
 
 
 def indicator_label(key: str, lang: str | None = None) -> str:
@@ -78,13 +80,28 @@ def described(rows: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     )
 
 
-def as_text(frame: pd.DataFrame, lang: str | None = None, **units: str) -> pd.DataFrame:
-    """The frame with a `<field>_text` column for each field=unit, in the unit's format
-    (`i18n.amount`: 48,204 / US$13.62M / 7.5%), 'not reported' where a value is missing."""
+def as_text(frame: pd.DataFrame, lang: str | None = None, *fields: str, **units: str) -> pd.DataFrame:
+    """The frame with a `<field>_text` column for each field, in its unit's format
+    (`i18n.amount`: 48,204 / US$13.62M / 7.5%), 'not reported' where a value is missing.
+
+    A field named after an indicator takes its unit from indicators.csv; another field takes the
+    unit of its row (the `unit` column of figure rows and of `reconcile.totals_vs_sums`);
+    field=unit names the unit of any other column.
+    """
     from .i18n import amount
 
-    return frame.assign(**{f"{field}_text": [amount(v, unit, lang) for v in frame[field]]
-                           for field, unit in units.items()})
+    indicators = data.load().indicators
+    per_row = {field: ([indicators[field]["unit"]] * len(frame) if field in indicators else frame["unit"])
+               for field in fields}
+    per_row |= {field: [unit] * len(frame) for field, unit in units.items()}
+    return frame.assign(**{f"{field}_text": [amount(v, unit, lang) for v, unit in zip(frame[field], row_units)]
+                           for field, row_units in per_row.items()})
+
+
+def indicator_tooltip(*keys: str, **first: str) -> dict[str, str]:
+    """Tooltip words: the given fields (field=title), then the `<key>_text` column of each
+    indicator (see `as_text`) under the indicator's label."""
+    return {**first, **{f"{key}_text": indicator_label(key) for key in keys}}
 
 
 def figure_tooltip(**first: str) -> dict[str, str]:
@@ -129,6 +146,12 @@ def tooltips(words: Words) -> list[alt.Tooltip]:
     return [alt.Tooltip(f"{field}:N", title=title) for field, title in words.items()]
 
 
+def written(field: str, words: Words, wording: str | None = None) -> alt.Text:
+    """The text a mark writes, from ``field``; a screen reader announces it under the title the
+    tooltip gives that field (or the field it words, ``wording``), not under the field's name."""
+    return alt.Text(f"{field}:N", title=words.get(wording or field, alt.Undefined))
+
+
 def log_domain(values) -> list[float]:
     """Powers of ten around the positive values, for a logarithmic axis."""
     values = [v for v in values if pd.notna(v) and v > 0]
@@ -167,6 +190,14 @@ def faded(highlight: alt.Parameter | None):
     return alt.condition(highlight, alt.value(1), alt.value(0.25)) if highlight is not None else alt.Undefined
 
 
+def colour_map(colours: Colours | None, values) -> dict[str, str]:
+    """Value -> colour: as given, or the listed colours (by default the house ones) given to
+    the values in the order they first appear."""
+    if isinstance(colours, Mapping):
+        return dict(colours)
+    return dict(zip(dict.fromkeys(values), colours or PALETTE))
+
+
 def legend() -> alt.Legend:
     return alt.Legend(direction="vertical", labelLimit=0)
 
@@ -181,20 +212,33 @@ def finish(chart, title: str, subtitle: str | None, description: str | None, hig
     return chart.properties(title=titled(title, subtitle), **properties)
 
 
-def dumbbell(frame: pd.DataFrame, *, y: str, start: str, end: str, ends: tuple[str, str], unit: str,
-             axis_title: str, tooltip: Words, title: str, description: str | None = None, subtitle: str | None = None,
-             log: bool = False, order: Sequence[str] | None = None, colour: str | None = None,
-             colours: Mapping[str, str] | None = None, offset: bool = False, note: str | None = None,
+def dumbbell(frame: pd.DataFrame, *, y: str, start: str, end: str, unit: str, axis_title: str, tooltip: Words,
+             title: str, ends: tuple[str, str] | None = None, description: str | None = None,
+             subtitle: str | None = None, log: bool = False, order: Sequence[str] | None = None,
+             colour: str | None = None, colours: Colours | None = None, offset: bool = False,
+             note: str | None = None, note_as: str = "{value}", missing: str | None = None,
              reference: float | None = None, highlight: alt.Parameter | None = None) -> alt.LayerChart:
     """One row per item: a circle at `start`, an arrowhead at `end` pointing the way it
     changed, and a line between them; a figure missing at either end leaves only the other.
 
-    ``colour`` colours lines and markers by a field (its values in ``colours`` order), else
-    the two ends get the first two house colours; with ``offset`` each value of ``colour``
-    gets its own line within the row (two years of one platform). ``note`` is written at
-    the right of each row; ``reference`` draws a dashed line at one value (100%).
+    ``colour`` colours lines and markers by a field (`colour_map`: its values in ``colours``
+    order), else the two ends get the first two house colours; with ``offset`` each value of ``colour``
+    gets its own line within the row (two years of one platform). ``ends`` names the two
+    ends in the legend (by default the indicators' labels, or the field names). ``note`` is
+    written at the right of each row, as ``note_as`` words it ('{value} reached'); given ``note_as``
+    or ``missing``, a row with no figure at its end reads ``missing``, one with neither 'not reported'.
+    ``reference`` draws a dashed line at one value (100%).
     """
     frame = frame.reset_index(drop=True).copy()
+    if ends is None:
+        ends = tuple(indicator_label(field) if field in data.load().indicators else field for field in (start, end))
+    said = note
+    if note and (note_as != "{value}" or missing):
+        frame["_note"] = [_(NOT_REPORTED) if pd.isna(a) and pd.isna(b) else missing if pd.isna(b) and missing
+                          else note_as.format(value=text) for a, b, text in zip(frame[start], frame[end], frame[note])]
+        note = "_note"
+    if colour:
+        colours = colour_map(colours, frame[colour])
     order = list(order if order is not None else dict.fromkeys(frame[y]))
     frame["_start"], frame["_end"] = scaled(unit, frame[start]), scaled(unit, frame[end])
     drawn = frame[["_start", "_end"]].stack()
@@ -210,7 +254,7 @@ def dumbbell(frame: pd.DataFrame, *, y: str, start: str, end: str, ends: tuple[s
                                             nice=not log and unit not in ("percent", "change")))
     tips, opacity = tooltips(tooltip), faded(highlight)
     y_enc = named_rows(y, order, above=17 if offset else BAR / 2 + 3, inner=0.4 if offset else 0.1)
-    extra = {"yOffset": alt.YOffset(f"{colour}:N", sort=list(colours or {}))} if offset else {}
+    extra = {"yOffset": alt.YOffset(f"{colour}:N", sort=list(colours))} if offset else {}
     if colour:
         colour_enc = alt.Color(f"{colour}:N", title=None, legend=legend(),
                                scale=alt.Scale(domain=list(colours), range=list(colours.values())))
@@ -235,7 +279,8 @@ def dumbbell(frame: pd.DataFrame, *, y: str, start: str, end: str, ends: tuple[s
     if note:
         where = dict(baseline="middle") if offset else dict(baseline="bottom", dy=-(BAR / 2 + 3))
         layers.append(base.transform_calculate(_right=str(float(domain[1]))).mark_text(
-            align="right", fontSize=11, **where).encode(x=x("_right"), text=f"{note}:N", color=alt.value(INK)))
+            align="right", fontSize=11, **where).encode(x=x("_right"), text=written(note, tooltip, said),
+                                                        color=alt.value(INK)))
     if reference is not None:
         at = float(scaled(unit, pd.Series([reference]))[0])
         layers.insert(0, alt.Chart(frame.head(1)).transform_calculate(_at=str(at)).mark_rule(
@@ -246,21 +291,28 @@ def dumbbell(frame: pd.DataFrame, *, y: str, start: str, end: str, ends: tuple[s
 
 def bars(frame: pd.DataFrame, *, label: str, value: str, text: str, unit: str, axis_title: str,
          tooltip: Words, title: str, description: str | None = None, subtitle: str | None = None,
+         text_as: str = "{value}", missing: str | None = None,
          high: str | None = None, qualifier: str | None = None, section: str | None = None,
-         colour: str | None = None, colours: Mapping[str, str] | None = None,
+         colour: str | None = None, colours: Colours | None = None,
          parts: Sequence[str] | None = None, domain: Sequence[float] | None = None,
          highlight: alt.Parameter | None = None) -> alt.LayerChart:
-    """Horizontal bars, each named above itself and followed by its figure in words.
+    """Horizontal bars, each named above itself and followed by its figure in words: ``text``,
+    worded by ``text_as`` ('{value} funded'), or ``missing`` where the bar has no ``value``.
 
     ``high`` extends a bar, pale, to the upper end that a range or a lower bound leaves
     open (or to a whole it is part of); a missing ``value`` with a ``high`` draws only the
     pale whole, in grey. ``qualifier`` (the data's qualifier key) marks each bar's end as
     a lower bound, an upper bound or an approximate figure, with a legend saying so.
-    ``section`` puts the rows under bold headings; ``colour`` colours bars by a field;
+    ``section`` puts the rows under bold headings; ``colour`` colours bars by a field (`colour_map`);
     ``parts`` names the solid, pale and grey bars in a legend instead.
     """
     rows = frame.reset_index(drop=True).copy()
     rows["_value"] = scaled(unit, rows[value])
+    said = text
+    if text_as != "{value}" or missing:
+        rows["_text"] = [missing if pd.isna(v) and missing else text_as.format(value=t)
+                         for v, t in zip(rows[value], rows[text])]
+        text = "_text"
     rows["_high"] = scaled(unit, rows[high]) if high else rows["_value"]
     rows["_label"] = [textwrap.wrap(str(name), LABEL_WIDTH) for name in rows[label]]
     depth = max(len(lines) for lines in rows["_label"])
@@ -290,6 +342,7 @@ def bars(frame: pd.DataFrame, *, label: str, value: str, text: str, unit: str, a
     x = lambda field: alt.X(f"{field}:Q", title=axis_title, axis=axis_for(unit), scale=scale)
     tips, opacity = tooltips(tooltip), faded(highlight)
     if colour:
+        colours = colour_map(colours, rows[colour])
         fill = pale_fill = alt.Color(f"{colour}:N", legend=None,
                                      scale=alt.Scale(domain=list(colours), range=list(colours.values())))
     elif parts:  # solid, pale and grey bars named in a legend
@@ -320,7 +373,7 @@ def bars(frame: pd.DataFrame, *, label: str, value: str, text: str, unit: str, a
     for place, how in placed.items():
         field, colour_ = how.pop("field"), how.pop("colour")
         layer = base.transform_filter(f"datum._place == '{place}'").mark_text(**figure, **how).encode(
-            x=alt.X(f"{field}:Q", scale=scale), text=f"{text}:N", color=alt.value(colour_))
+            x=alt.X(f"{field}:Q", scale=scale), text=written(text, tooltip, said), color=alt.value(colour_))
         marks.append((layer, (rows["_place"] == place).any()))
     layers = [layer for layer, drawn in marks if drawn]
     if qualifier:
@@ -357,8 +410,8 @@ def stacked_shares(frame: pd.DataFrame, *, y: str, part: str, share: str, text: 
         x2="_end:Q",
         color=alt.Color(f"{part}:N", title=legend_title, legend=alt.Legend(columns=2, labelLimit=0),
                         scale=alt.Scale(domain=list(colours), range=list(colours.values()))))
-    written = base.mark_text(fontSize=11, color="black").encode(x="_middle:Q", text=f"{text}:N")
-    return finish(segments + written, title, subtitle, description, height=alt.Step(60))
+    shares = base.mark_text(fontSize=11, color="black").encode(x="_middle:Q", text=written(text, tooltip))
+    return finish(segments + shares, title, subtitle, description, height=alt.Step(60))
 
 
 def diverging(frame: pd.DataFrame, *, y: str, value: str, band: str, label: str, colour: str,
@@ -376,7 +429,7 @@ def diverging(frame: pd.DataFrame, *, y: str, value: str, band: str, label: str,
         x=x("_low"), x2="_band:Q")
     zero = base.mark_rule(color=INK).encode(x=alt.datum(0))
     labels = [base.transform_filter(test).mark_text(align=align, dx=dx, fontSize=11).encode(
-                  x=alt.datum(0), text=f"{label}:N")
+                  x=alt.datum(0), text=written(label, tooltip))
               for test, align, dx in (("datum._value < 0", "left", 6), ("datum._value >= 0", "right", -6))]
     return finish(alt.layer(rounding, bars_, zero, *labels), title, subtitle, description, height=alt.Step(ROW))
 
@@ -397,15 +450,19 @@ def linked(top, bottom, *, title: str, description: str, subtitle: str | None = 
         title=titled(title, subtitle, narrow=True), description=description)
 
 
-def lollipops_by_choice(frame: pd.DataFrame, *, x: str, series: str, value: str, text: str, choose: str,
+def lollipops_by_choice(frame: pd.DataFrame, *, x: str, series: str, value: str, choose: str,
                         options: Mapping[str, str], axis_title: str, tooltip: Words, title: str,
                         description: str, subtitle: str | None = None, menu: str = "") -> alt.LayerChart:
-    """Lollipops on a logarithmic scale, one per ``series`` within each ``x`` (years), for the
-    item chosen in a menu below the chart (``options``: key -> name, the first shown first).
-    A missing value sits on the axis floor with only its label (``text``, e.g. 'n/a')."""
+    """Lollipops on a logarithmic scale of people, one per ``series`` within each ``x`` (years),
+    for the item chosen in a menu below the chart (``options``: key -> name, the first shown
+    first), each labelled with its figure (short from 10,000: 34.3K). A missing value sits on
+    the axis floor with only its label, 'n/a'."""
+    from .i18n import amount
+
     names = list(dict.fromkeys(frame[series]))
     low, high = log_domain(frame[value])
-    frame = frame.assign(_y=frame[value].fillna(low))
+    frame = frame.assign(_y=frame[value].fillna(low), _label=[
+        _(NOT_AVAILABLE) if pd.isna(v) else amount(v, "persons", short=v >= 1e4) for v in frame[value]])
     menu_param = alt.param(name="choice", value=next(iter(options)), bind=alt.binding_select(
         options=list(options), labels=list(options.values()), name=menu))
     kinds = dict(scale=alt.Scale(domain=names), title=None, legend=legend())
@@ -420,5 +477,5 @@ def lollipops_by_choice(frame: pd.DataFrame, *, x: str, series: str, value: str,
     stems = reported.mark_rule(strokeWidth=2).encode(y2=alt.datum(low))
     dots = reported.mark_point(filled=True, size=70, opacity=1)
     labels = base.mark_text(angle=270, align="left", dx=8, fontSize=11).encode(
-        text=f"{text}:N", color=alt.value(INK))
+        text=written("_label", tooltip, value), color=alt.value(INK))
     return finish((stems + dots + labels).add_params(menu_param), title, subtitle, description, height=320)

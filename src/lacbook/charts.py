@@ -19,13 +19,15 @@ import os
 import altair as alt
 import vl_convert as vlc
 
-from .chartkit import (PALETTE, as_text, bars, compact_labels, described, diverging, dumbbell, figure_tooltip,
-                       indicator_label, linked, lollipops_by_choice, pick, stacked_shares)
+from .chartkit import (PALETTE, as_text, bars, colour_map, compact_labels, described, diverging, dumbbell,
+                       figure_tooltip, indicator_label, indicator_tooltip, linked, lollipops_by_choice, pick,
+                       stacked_shares)
 from .chartmime import MIME_TYPE, title_text
-from .i18n import VEGA_FORMAT_LOCALE, language
+from .i18n import PACKAGE_CATALOGUE, VEGA_FORMAT_LOCALE, language, translator
 
-__all__ = ["PALETTE", "as_text", "bars", "compact_labels", "described", "diverging", "dumbbell", "figure_tooltip",
-           "indicator_label", "linked", "lollipops_by_choice", "pick", "stacked_shares", "render", "use", "MIME_TYPE"]
+__all__ = ["PALETTE", "as_text", "bars", "colour_map", "compact_labels", "described", "diverging", "dumbbell",
+           "figure_tooltip", "indicator_label", "indicator_tooltip", "linked", "lollipops_by_choice", "pick",
+           "stacked_shares", "render", "use", "MIME_TYPE"]
 
 VEGA_TIME_LOCALE = {"en": "en-US", "es": "es-ES"}
 
@@ -89,8 +91,11 @@ def render(spec: dict, **_metadata) -> dict:
     return bundle
 
 
-def use() -> None:
-    """Enable the theme and the offline renderer in this kernel."""
+def use(chapter: str = PACKAGE_CATALOGUE):
+    """Enable the theme and the offline renderer in this kernel; return what a chapter's cells
+    need besides: the edition's language and the chapter's `_` (`i18n.translator`: its own
+    catalogue, charts/<chapter>.po, then the package's)."""
     alt.theme.register(THEME, enable=True)(theme)
     alt.renderers.register(RENDERER, render)
     alt.renderers.enable(RENDERER)
+    return language(), translator(chapter)

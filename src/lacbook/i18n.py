@@ -245,8 +245,9 @@ NOT_REPORTED = N_("not reported")
 
 
 def amount(value: float, unit: str, lang: str | None = None, *, short: bool = False) -> str:
-    """A value in the format of its unit (indicators.csv): 48,204 / US$13.62M / 78.8%; NaN reads
-    'not reported'. Percentages and ratios keep one decimal only when they have one (44%, 78.8%).
+    """A value in the format of its unit (indicators.csv): 48,204 / US$13.62M / 78.8%, and a change
+    in per cent with its sign (unit 'change': +25%); NaN reads 'not reported'. Percentages and
+    ratios keep one decimal only when they have one (44%, 78.8%).
 
     ``short`` writes a count of people in compact form (1.56M), as headline cards do.
     """
@@ -258,6 +259,8 @@ def amount(value: float, unit: str, lang: str | None = None, *, short: bool = Fa
         return money(value, lang)
     if unit == "percent":
         return percent(value, lang, digits=0 if whole else 1)
+    if unit == "change":
+        return change(value, lang)
     if unit == "ratio":
         return number(value, lang, digits=0 if whole else 1)
     if unit in ("persons", "count", "years", "hours"):

@@ -1,5 +1,6 @@
 """Figures the book derives from the data package: regional totals against the sum of
-their platforms, shares, changes and sums of groups, each a named, tested function.
+their platforms, shares, changes and sums of groups, each a named, tested function, and
+the grid of figures a chart compares, with its gaps (`grid`).
 
 R4V's platform figures rarely add up to the regional total. The book shows both
 and says why; `totals_vs_sums` makes sure no gap goes unexplained: every difference
@@ -10,7 +11,7 @@ reader sees which rows a derived number combines.
 
 from __future__ import annotations
 
-from lacbook.data import LANGS, figure, figures, load, platform_table, value
+from lacbook.data import LANGS, DataError, figure, figures, load, platform_table, value
 from lacbook.reported import parse
 
 ADDITIVE_UNITS = ("persons", "usd")  # shares and partner counts do not add up across platforms
@@ -54,6 +55,40 @@ def totals_vs_sums(lang: str = "en"):
             "platforms": len(parts[key]), "reason": reasons.get(key, ""),
         })
     return pd.DataFrame.from_records(records)
+
+
+def grid(indicators: list[str], periods: list[str], places: list[str], lang: str = "en", group: str = "all"):
+    """One row per place, period and indicator, in the orders given: the preferred figure of
+    ``group`` from whichever source gives it, or a gap row (no value, no source) where none does,
+    so that a chart shows the gap instead of leaving the row out.
+
+    Every row carries the place, indicator and group with their labels and the unit. Two
+    sources giving the same cell is a DataError naming their figures.
+    """
+    import pandas as pd
+
+    keys = ["place", "period", "indicator"]
+    frame = figures(lang)
+    rows = frame[frame["preferred"] & (frame["group"] == group) & frame["indicator"].isin(indicators)
+                 & frame["period"].isin(periods) & frame["place"].isin(places)]
+    twice = rows[rows.duplicated(keys, keep=False)]
+    if not twice.empty:
+        raise DataError(f"grid: more than one source gives the same cell: {', '.join(twice['id'])}")
+    cells = pd.MultiIndex.from_product([places, periods, indicators], names=keys)
+    package = load()
+    for name, wanted, known in [("place", places, package.places), ("indicator", indicators, package.indicators),
+                                ("group", [group], package.groups)]:
+        if unknown := [key for key in wanted if key not in known]:
+            raise KeyError(f"grid: no {name} {', '.join(map(repr, unknown))} in the data package")
+    table = rows.set_index(keys).reindex(cells).reset_index()
+    return table.assign(
+        group=group,
+        place_name=[package.places[key][f"name_{lang}"] for key in table["place"]],
+        place_kind=[package.places[key]["kind"] for key in table["place"]],
+        indicator_label=[package.indicators[key][f"label_{lang}"] for key in table["indicator"]],
+        unit=[package.indicators[key]["unit"] for key in table["indicator"]],
+        group_label=package.groups[group][f"label_{lang}"],
+    )
 
 
 # Figures the book derives from the data package, each from named rows, so that a
