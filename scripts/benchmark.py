@@ -125,8 +125,10 @@ def edit_code(root: Path) -> None:
     """Add a comment to one of the chapter's shown code cells: its source changes, its outputs do not."""
     chapter = root / "book" / f"{EDITED_CHAPTER}.md"
     text = chapter.read_text(encoding="utf-8")
-    cell = "```{code-cell} ipython3\n:tags: [hide-input]\n\n"
-    chapter.write_text(text.replace(cell, cell + "# benchmark edit\n", 1), encoding="utf-8")
+    cell = re.search(r"```\{code-cell\} ipython3\n:tags: \[hide-input[^\]]*\]\n\n", text)
+    if cell is None:
+        sys.exit(f"{chapter}: no cell with shown code (tagged hide-input) to edit")
+    chapter.write_text(text[:cell.end()] + "# benchmark edit\n" + text[cell.end():], encoding="utf-8")
 
 
 def one_run(runs_left: int) -> dict:

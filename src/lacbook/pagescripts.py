@@ -109,10 +109,11 @@ def chart_scripts(cache_dir: Path) -> dict[str, str]:
 
 
 # What slim-theme.mjs reads of a page: its tags and inline scripts, without the attributes that
-# hold prose (a page's description, alternative texts, titles); the same patterns are in
-# slim-theme.mjs, so that a prose edit leaves the result alone.
+# hold prose (a page's description, alternative texts, titles) and without the checksums Sphinx
+# appends to asset links (a page written later carries those of the slimmed files); the same
+# patterns are in slim-theme.mjs, so that a prose edit leaves the result alone.
 MARKUP = re.compile(rb"<script[\s\S]*?</script>|<[^>]+>")
-PROSE_ATTRIBUTE = re.compile(rb'\s(?:content|alt|title|aria-label)="[^"]*"')
+PROSE_ATTRIBUTE = re.compile(rb'\s(?:content|alt|title|aria-label)="[^"]*"|\?(?:v|digest)=[0-9a-f]+')
 WORD = re.compile(rb"[A-Za-z0-9_-]+")
 KEPT_SLIM = 8  # slimmed results kept in the cache (two editions, a few recent versions)
 

@@ -12,12 +12,12 @@ import {PurgeCSS} from "purgecss";
 import subsetFont from "subset-font";
 
 // Pages count by their markup (tags and inline scripts, without the attributes that hold
-// prose: descriptions, alternative texts, titles), not by their prose: the words of a
-// paragraph name no CSS rule, and leaving them out lets the build reuse this result after
-// a prose edit (the same patterns are in pagescripts.py).
+// prose: descriptions, alternative texts, titles; nor the checksums of asset links), not by
+// their prose: the words of a paragraph name no CSS rule, and leaving them out lets the
+// build reuse this result after a prose edit (the same patterns are in pagescripts.py).
 const markup = (content) =>
   (content.match(/<script[\s\S]*?<\/script>|<[^>]+>/g) || [])
-    .map((tag) => tag.replace(/\s(?:content|alt|title|aria-label)="[^"]*"/g, ""))
+    .map((tag) => tag.replace(/\s(?:content|alt|title|aria-label)="[^"]*"|\?(?:v|digest)=[0-9a-f]+/g, ""))
     .join(" ").match(/[A-Za-z0-9_-]+/g) || [];
 
 const site = process.argv[2];
