@@ -96,8 +96,9 @@ def content_key(root: Path) -> str:
 
 
 def write_snapshot(root: Path, folder: Path) -> Path:
-    """Validate the package in ``root`` and save it, typed, for the build's kernels; a
-    DataError lists every problem. Older snapshots in ``folder`` are removed."""
+    """Validate the package in ``root`` and save it, typed, for the build's kernels, unless a
+    snapshot of these very files is already there; a DataError lists every problem. Older
+    snapshots in ``folder`` are removed."""
     root = root.resolve()
     target = folder / f"data-{content_key(root)}.pickle"
     if not target.is_file():  # else these very files, checked by this very code, passed before
