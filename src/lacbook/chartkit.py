@@ -165,10 +165,13 @@ def axis_for(unit: str, domain: Sequence[float] | None = None, log: bool = False
     if unit == "change":
         return alt.Axis(format="+.0%", tickCount=5)
     labels = compact_labels(money=unit == "usd")
+    # On a phone a panel is under 300 px wide: labels closer than 6 px are thinned out (every
+    # other one on a linear axis, so the rest stay evenly spaced), not run together.
     if log:
         low, high = (round(math.log10(bound)) for bound in domain)
-        return alt.Axis(labelExpr=labels, values=[10 ** k for k in range(low, high + 1)], labelOverlap="greedy")
-    return alt.Axis(labelExpr=labels, tickCount=4)
+        return alt.Axis(labelExpr=labels, values=[10 ** k for k in range(low, high + 1)],
+                        labelOverlap="greedy", labelSeparation=6)
+    return alt.Axis(labelExpr=labels, tickCount=4, labelOverlap="parity", labelSeparation=6)
 
 
 def scaled(unit: str, values: pd.Series) -> pd.Series:
