@@ -206,7 +206,8 @@ def _frictionless_check(package: Path) -> None:
 
     try:
         described = Package(str(package))
-        keys = {resource.name: _validation_key(package, resource) for resource in described.resources}
+        paths = _resources(package)
+        keys = {resource.name: _validation_key(package, paths, resource) for resource in described.resources}
         todo = [name for name, key in keys.items() if key not in _PASSED]
         # One call for the whole package when nothing is remembered: each call validates the descriptor again.
         reports = [described.validate()] if len(todo) == len(keys) else [described.validate(name=name) for name in todo]
@@ -227,9 +228,9 @@ def _frictionless_check(package: Path) -> None:
         raise DataError(_summary(list(dict.fromkeys(problems))))
 
 
-def _validation_key(package: Path, resource) -> str:
-    """Digest of what Frictionless reads to validate one resource of the package."""
-    paths = _resources(package)
+def _validation_key(package: Path, paths: dict[str, str], resource) -> str:
+    """Digest of what Frictionless reads to validate one resource of the package (``paths``:
+    each resource's file, `_resources`)."""
     looked_up = {key["reference"]["resource"] or resource.name for key in resource.schema.foreign_keys}
     files = [package, *sorted((package.parent / "schemas").glob("*.json")),
              *(package.parent / paths[name] for name in sorted(looked_up | {resource.name}) if name in paths)]
