@@ -106,10 +106,17 @@ def test_charts_render_as_svg_in_a_notebook_and_as_the_books_own_output_in_a_bui
     assert charts.MIME_TYPE not in notebook
     monkeypatch.setenv(charts.BUILD_FLAG, "1")
     site = charts.render(chart)
-    assert site["image/svg+xml"] == notebook["image/svg+xml"]
     payload = site[charts.MIME_TYPE]
     assert payload["lang"] == "es" and payload["formatLocale"] == VEGA_FORMAT_LOCALE["es"]
     assert "/schema/vega/" in payload["spec"]["$schema"]  # compiled: the page needs no Vega-Lite
+    # The static image is drawn once, from the compiled chart the page draws: the notebook's
+    # SVG, the site's SVG export and the PNG made from it are the same picture.
+    expected = vlc.vega_to_svg(payload["spec"], format_locale=payload["formatLocale"],
+                               time_format_locale=payload["timeFormatLocale"])
+    assert site["image/svg+xml"] == payload["svg"] == expected and "4.000.000" in expected
+    assert vlc.svg_to_png(payload["svg"], scale=2) == vlc.vega_to_png(
+        payload["spec"], scale=2, format_locale=payload["formatLocale"],
+        time_format_locale=payload["timeFormatLocale"])
     json.dumps(payload)  # a JSON output, as nbformat stores it
 
 
@@ -201,6 +208,7 @@ def test_the_visitor_writes_the_chart_its_fallback_downloads_and_table(tmp_path,
     assert script.startswith('(self.lacbookCharts=self.lacbookCharts||{})["fig-test-funding"]=')
     inline = chartnode.read_payload_script(script)
     assert inline["lang"] == "es" and inline["formatLocale"] == VEGA_FORMAT_LOCALE["es"]
+    assert "svg" not in inline  # the page links the exported image instead
     assert box.select_one(":scope > div.lacbook-chart__view") is not None
     # Only what is drawn or shown reaches the page; the CSV keeps every column.
     assert "locator" in json.dumps(output) and "locator" not in json.dumps(inline)
@@ -208,6 +216,7 @@ def test_the_visitor_writes_the_chart_its_fallback_downloads_and_table(tmp_path,
     image = box.select_one(":scope > img.lacbook-chart__static")
     assert image["src"] == f"{stem}.svg" and image["loading"] == "lazy"
     svg = (tmp_path / "site/charts/fig-test-funding.svg").read_text(encoding="utf-8")
+    assert svg == output["svg"]
     assert f'width="{image["width"]}"' in svg and f'height="{image["height"]}"' in svg
     assert [a["href"] for a in box.select(".lacbook-chart__downloads a[download]")] == [
         f"{stem}.csv", f"{stem}.svg", f"{stem}.png"]

@@ -104,6 +104,7 @@ SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
 def payload_script(name: str, payload: dict) -> str:
     """The chart's payload as the page script reads it: only the fields the chart draws."""
     lean = {**payload, "spec": exports.drawn_fields_only(payload["spec"])}
+    del lean["svg"]  # the page links the exported file instead
     text = json.dumps(lean, ensure_ascii=False, separators=(",", ":"))
     return PAYLOAD_LINE % (json.dumps(name), text)
 

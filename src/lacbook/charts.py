@@ -64,15 +64,20 @@ def notebook_svg(spec: dict, lang: str) -> str:
 
 
 def chart_payload(spec: dict, lang: str) -> dict:
-    """What the page needs to draw a chart: the compiled Vega spec and the language's locales."""
+    """What the page needs to draw a chart (the compiled Vega spec and the language's locales),
+    and the static image the site shows until then and offers for download, drawn once, here."""
     if not COMPOUND_VIEWS & spec.keys():
         # Single and layered views re-lay themselves out to the column's width.
         spec = {"width": "container", **spec}
+    vega = vlc.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION)
+    locales = {"format_locale": VEGA_FORMAT_LOCALE[lang],
+               "time_format_locale": vlc.get_time_format_locale(VEGA_TIME_LOCALE[lang])}
     return {
         "lang": lang,
-        "formatLocale": VEGA_FORMAT_LOCALE[lang],
-        "timeFormatLocale": vlc.get_time_format_locale(VEGA_TIME_LOCALE[lang]),
-        "spec": vlc.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION),
+        "formatLocale": locales["format_locale"],
+        "timeFormatLocale": locales["time_format_locale"],
+        "spec": vega,
+        "svg": vlc.vega_to_svg(vega, **locales),
     }
 
 
@@ -81,14 +86,16 @@ def render(spec: dict, **_metadata) -> dict:
 
     A reviewer running a chapter in JupyterLab sees the SVG (JupyterLab skips
     the book's own MIME type); in a build, myst-nb hands the book's MIME type
-    (`MIME_TYPE`: the compiled Vega spec and the number locale) to the
-    extension's renderer (lacbook.chartnode), which writes it into the page.
+    (`MIME_TYPE`: the compiled Vega spec, the number locale and the site's SVG,
+    which is also the notebook's) to the extension's renderer (lacbook.chartnode),
+    which writes it into the page.
     """
     lang = language()
-    bundle = {"image/svg+xml": notebook_svg(spec, lang), "text/plain": f"[chart] {title_text(spec)}"}
-    if os.environ.get(BUILD_FLAG):
-        bundle[MIME_TYPE] = chart_payload(spec, lang)
-    return bundle
+    text = f"[chart] {title_text(spec)}"
+    if not os.environ.get(BUILD_FLAG):
+        return {"image/svg+xml": notebook_svg(spec, lang), "text/plain": text}
+    payload = chart_payload(spec, lang)
+    return {"image/svg+xml": payload["svg"], MIME_TYPE: payload, "text/plain": text}
 
 
 def use(chapter: str = PACKAGE_CATALOGUE):

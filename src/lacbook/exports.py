@@ -1,7 +1,7 @@
 """Files a reader can take away from every chart: its data (CSV) and images (SVG, PNG).
 
 They are made while Sphinx writes each page (the chart node's HTML visitor,
-chartnode.py), from the compiled chart the kernel emitted, so they exist
+chartnode.py), from the compiled chart and the SVG the kernel emitted, so they exist
 without JavaScript, follow the page's language and number format, and never
 go stale behind the execution cache; each is drawn once per content of the
 chart (`cached_exports`). The visitor also writes the links, a static image
@@ -122,7 +122,7 @@ def write_csv(rows: list[dict], path: Path) -> None:
 RENDERED = ("csv", "svg", "png")
 # Part of every export's cache key: a new vl-convert (Vega) or PNG scale makes new files.
 RENDERER = f"vl-convert {vlc.__version__}, vega {vlc.get_vega_version()}, png scale 2"
-renders = 0  # charts drawn by vl-convert in this process (tests and measurements read it)
+renders = 0  # charts exported by this process, not found in the cache (tests and measurements read it)
 
 
 def payload_digest(payload: dict) -> str:
@@ -132,18 +132,16 @@ def payload_digest(payload: dict) -> str:
 
 
 def render_exports(payload: dict, folder: Path) -> None:
-    """Write chart.csv, chart.svg and chart.png for one chart payload into `folder`."""
+    """Write chart.csv, chart.svg and chart.png for one chart payload into `folder`.
+
+    The SVG is the one the kernel drew (charts.chart_payload); the PNG is made from it,
+    so Vega lays each chart out once (the same bytes as vl-convert's `vega_to_png`).
+    """
     global renders
     renders += 1
-    spec, locale = payload["spec"], payload["formatLocale"]
-    times = payload.get("timeFormatLocale")
-    write_csv(chart_rows(spec), folder / "chart.csv")
-    (folder / "chart.svg").write_text(
-        vlc.vega_to_svg(spec, format_locale=locale, time_format_locale=times), encoding="utf-8"
-    )
-    (folder / "chart.png").write_bytes(
-        vlc.vega_to_png(spec, scale=2, format_locale=locale, time_format_locale=times)
-    )
+    write_csv(chart_rows(payload["spec"]), folder / "chart.csv")
+    (folder / "chart.svg").write_text(payload["svg"], encoding="utf-8")
+    (folder / "chart.png").write_bytes(vlc.svg_to_png(payload["svg"], scale=2))
 
 
 def cached_exports(payload: dict, cache: Path) -> Path:
