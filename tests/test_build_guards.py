@@ -103,13 +103,22 @@ def test_a_missing_number_fails_until_fixed_and_then_publishes(book):
     edit(catalogue, "{num}`reached` personas", "{num}`reachd` personas")
     message = fails(book)
     assert "en: book/one.md:30:" in message and "es: book/one.md:30:" in message
-    assert "{num}`reachd`" in message and "glued here:" in message and "reached" in message
+    assert "{num}`reachd`" in message and "(figures: reached)" in message and "(glued: fig-one-bars)" in message
     edit(chapter, "reachd", "reached")
     edit(catalogue, "reachd", "reached")
     edit(catalogue, "reachd", "reached")
     done = build_minibook(book)
     assert done.returncode == 0, done.stderr[-3000:]
     assert 'data-figure="rmrp2022_eoy.r4v_region.people_reached.all.2022"' in page(book, "es", "one")
+
+
+def test_a_figure_the_data_lacks_fails_naming_the_page_and_the_name(book):
+    chapter = book / "book/one.md"
+    edit(chapter, "reached: rmrp2022_eoy.r4v_region.people_reached.all.2022",
+         "reached: rmrp2022_eoy.r4v_region.people_reached.all.2021")
+    message = fails(book)
+    assert "book/one.md:30:" in message and "{num}`reached` (front matter: figures)" in message
+    assert "no figure with id 'rmrp2022_eoy.r4v_region.people_reached.all.2021'" in message
 
 
 def test_untranslated_text_fails_and_says_what_to_do(book):

@@ -1,7 +1,7 @@
 """Numbers said honestly, in both languages, with their source one hover, focus or tap away.
 
 Fast tests: the formatters (every qualifier, rounded and range figures, Spanish
-percentages with their article), the markup a GluedFigure writes, and the
+percentages with their article), the markup a pasted figure gets (figure_markup), and the
 Spanish contractions made when a number is pasted. Build tests (marked
 ``build``, on the session's built site): Spanish percent grammar on every page,
 and every pasted number's note and link to its row on the Data page.
@@ -17,7 +17,7 @@ from docutils import nodes
 
 from helpers import LANGS, html_pages, soup
 from lacbook import data, i18n
-from lacbook.prose import GluedFigure, anchor, pasted_forms, source_note, worded
+from lacbook.prose import anchor, figure_markup, pasted_forms, source_note, worded
 from lacbook.site import PasteGluedNumbers, glued_number
 
 NBSP = "\u00a0"
@@ -149,8 +149,9 @@ NOTES = {
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_glued_figure_links_to_its_row_and_describes_its_source(lang):
-    markup = GluedFigure(FIGURE, worded(FIGURE, lang), lang)._repr_html_()
+def test_a_pasted_figure_links_to_its_row_and_describes_its_source(lang):
+    text, markup = figure_markup(FIGURE, lang)
+    assert text == worded(FIGURE, lang)
     document = BeautifulSoup(markup, "html.parser")
     (number,) = document.select("span.lacbook-number")
     link = number.select_one("a.lacbook-number__link")
@@ -172,11 +173,14 @@ def test_the_note_names_each_qualifier_and_drops_the_extraction_escape():
 def test_the_forms_a_pasted_figure_may_take():
     assert pasted_forms(FIGURE, "en") == {"44%"}
     assert pasted_forms(FIGURE, "es") == {f"el 44{NBSP}%", f"El 44{NBSP}%", f"44{NBSP}%"}
-    assert pasted_forms("gaatw2024.darien_gap.irregular_crossings.all.2023_01_2023_09", "es") == {"más de 390.000", "Más de 390.000"}
+    assert pasted_forms("gaatw2024.darien_gap.irregular_crossings.all.2023_01_2023_09", "es") == {
+        "más de 390.000", "Más de 390.000", f"más de 390{NBSP}mil", f"Más de 390{NBSP}mil"}  # a card's short form
 
 
-def test_the_text_of_a_glued_figure_is_its_words():
-    assert repr(GluedFigure(FIGURE, "44%", "en")) == "44%"
+def test_a_figure_for_a_card_is_short_and_without_article():
+    hosted = "gaatw2024.colombia.people_hosted.venezuelan.2023_12"
+    assert figure_markup(hosted, "es", short=True)[0] == f"casi 3{NBSP}M"
+    assert figure_markup(FIGURE, "es", article=False)[0] == f"44{NBSP}%"
 
 
 def test_every_anchor_is_a_valid_unique_html_id():
@@ -195,7 +199,7 @@ def paste(before: str | None, text: str) -> tuple[str, str, str]:
         paragraph += nodes.Text(before)
     mark = glued_number("", key="x")
     paragraph += mark
-    markup = GluedFigure(FIGURE, text, "es")._repr_html_()
+    markup = figure_markup(FIGURE, "es")[1].replace(worded(FIGURE, "es"), text)
     step = PasteGluedNumbers.__new__(PasteGluedNumbers)
     new_text, new_markup = step._spanish(mark, text, markup)
     return (paragraph[0].astext() if before is not None else ""), new_text, new_markup

@@ -1,4 +1,4 @@
-"""Numbers for the prose: what `glue_figures` and `glue_text` hand to myst-nb's glue."""
+"""Numbers for the prose: the figures a page names in its front matter, and what `glue_text` hands to myst-nb's glue."""
 
 from __future__ import annotations
 
@@ -23,21 +23,29 @@ def glued(monkeypatch):
     return calls
 
 
-def test_glue_figures_glues_each_figure_with_its_words_and_source(glued):
-    prose.glue_figures({"share": "gaatw2024.mexico.share_of_migrants.women.2024"}, "es")
-    figure = glued["share"]
-    assert isinstance(figure, prose.GluedFigure)
-    assert figure.text == f"alrededor del 48{NBSP}%"
-    assert 'href="data.html#fig-gaatw2024.mexico.share_of_migrants.women.2024"' in figure._repr_html_()
+def test_a_page_names_its_figures_in_its_front_matter():
+    page = """---
+kernelspec:
+  name: python3
+figures:  # a comment
+  share: gaatw2024.mexico.share_of_migrants.women.2024
+  hosted: {figure: gaatw2024.colombia.people_hosted.venezuelan.2023_12, short: true, article: false}
+---
+
+# A chapter with {num}`share`
+"""
+    assert prose.page_figures(page) == {
+        "share": {"figure": "gaatw2024.mexico.share_of_migrants.women.2024"},
+        "hosted": {"figure": "gaatw2024.colombia.people_hosted.venezuelan.2023_12", "short": True, "article": False},
+    }
+    assert prose.page_figures("# No front matter\n") == {}
+    assert prose.page_figures("---\njupytext: {}\n---\n# No figures\n") == {}
 
 
-def test_glue_figures_for_cards_short_and_without_article(glued):
-    prose.glue_figures({"hosted": "gaatw2024.colombia.people_hosted.venezuelan.2023_12",
-                        "share": "gaatw2024.mexico.share_of_migrants.women.2024"}, "es", article=False, short=True)
-    assert glued["share"].text == f"alrededor de 48{NBSP}%"
-    assert glued["hosted"].text == prose.worded("gaatw2024.colombia.people_hosted.venezuelan.2023_12", "es",
-                                                short=True)
-    assert glued["hosted"].text.endswith(f"{NBSP}M")
+@pytest.mark.parametrize("entry", ["{short: true}", "{figure: x, wide: true}", "[a, b]"])
+def test_a_malformed_figure_entry_is_refused_by_name(entry):
+    with pytest.raises(ValueError, match=r"chapter\.md: figures: share: give a figure id"):
+        prose.page_figures(f"---\nfigures:\n  share: {entry}\n---\n", "chapter.md")
 
 
 def test_glue_text_glues_plain_words(glued):

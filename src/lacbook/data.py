@@ -423,12 +423,19 @@ def _figures(root: Path, lang: str):
     return frame.set_index("id", drop=False)
 
 
-def figure(id: str):
-    """One figure row (a pandas Series) by id; KeyError names the unknown id."""
-    frame = figures()
-    if id not in frame.index:
+def figure(id: str) -> dict:
+    """One figure row by id, with its indicator's unit; KeyError names the unknown id.
+    Plain dicts, not pandas: the extension words the prose's figures with it (lacbook.prose)."""
+    rows = _rows_by_id(data_dir().resolve())
+    if id not in rows:
         raise KeyError(f"no figure with id {id!r}")
-    return frame.loc[id]
+    return rows[id]
+
+
+@functools.cache
+def _rows_by_id(root: Path) -> dict[str, dict]:
+    data = _load(root)
+    return {row["id"]: {**row, "unit": data.indicators[row["indicator"]]["unit"]} for row in data.rows}
 
 
 def value(id: str) -> float:

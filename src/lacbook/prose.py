@@ -1,23 +1,28 @@
 """Numbers for the prose: a figure of the data package, worded for the page's language.
 
-Chapters never type a number into a paragraph. A code cell glues each one
-under a name, and the text pastes it with ``{num}`name```, so both editions
-print the same value from `data/`, each in its own format and with the
-source's qualifier ("more than 390,000" / "más de 390.000"). A figure the source
-printed rounded reads "about 26,200" (money keeps its short form, "US$13.62M"),
-a printed range reads "between 30% and 40%", and a Spanish percentage comes with
-its article ("el 44 %", "más del 80 %"), so the Spanish text puts none before it.
+Chapters never type a number into a paragraph. A page names the figures it
+quotes in its front matter (`page_figures`), and the text pastes each with
+``{num}`name```, so both editions print the same value from `data/`, each in
+its own format and with the source's qualifier ("more than 390,000" / "más de
+390.000"). A figure the source printed rounded reads "about 26,200" (money
+keeps its short form, "US$13.62M"), a printed range reads "between 30% and
+40%", and a Spanish percentage comes with its article ("el 44 %", "más del
+80 %"), so the Spanish text puts none before it. Words a chapter's code works
+out from the figures (a sum, a change) are glued under a name (`glue_text`)
+and pasted the same way.
 
-In the page the number is a link to the figure's row on the Data page, and
-on hover, keyboard focus or tap it shows where it comes from: the source's
-short name, the section, the figure as printed and its qualifier
-(``GluedFigure``). A reader (or a test) can trace every number.
+In the page a figure is a link to its row on the Data page, and on hover,
+keyboard focus or tap it shows where it comes from: the source's short name,
+the section, the figure as printed and its qualifier (`figure_markup`). A
+reader (or a test) can trace every number.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
+import yaml
 from myst_nb import glue
 
 from . import data
@@ -46,16 +51,19 @@ def worded(figure_id: str, lang: str | None = None, *, article: bool = True, sho
 
 
 def pasted_forms(figure_id: str, lang: str | None = None) -> set[str]:
-    """Every way a pasted figure may read on a page: as worded; in Spanish also capitalised at the
-    start of a sentence ("Más de 390.000") and, after "de"/"a", without the article that
-    site.PasteGluedNumbers contracts into "del"/"al" ("un aumento del 30 %")."""
+    """Every way a pasted figure may read on a page: as worded, or in a card's short form
+    ("almost 3M"); in Spanish also capitalised at the start of a sentence ("Más de 390.000")
+    and, after "de"/"a" or on a card, without the article that site.PasteGluedNumbers
+    contracts into "del"/"al" ("un aumento del 30 %")."""
     lang = lang or language()
-    text = worded(figure_id, lang)
+    texts = {worded(figure_id, lang), worded(figure_id, lang, short=True)}
     if lang != "es":
-        return {text}
-    forms = {text, text[:1].upper() + text[1:]}
-    if text.startswith("el "):
-        forms.add(text[3:])
+        return texts
+    forms = set()
+    for text in texts:
+        forms |= {text, text[:1].upper() + text[1:]}
+        if text.startswith("el "):
+            forms.add(text[3:])
     return forms
 
 
@@ -73,46 +81,56 @@ def source_note(figure_id: str, lang: str | None = None) -> str:
     return provenance(source, locator, printed(row["as_reported"]), row["qualifier"], lang)
 
 
-class GluedFigure:
-    """What the page shows for a figure: its words, linked to its row on the Data page, with its source on hover or focus.
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+FORMS = {"figure", "article", "short"}
 
-    The markup (site.PasteGluedNumbers numbers the note's id per paste)::
+
+def page_figures(source: str, page: str = "page") -> dict[str, dict]:
+    """The figures a page quotes, by name, from its front matter's ``figures`` map::
+
+        figures:
+          hosted: gaatw2024.colombia.people_hosted.venezuelan.2023_12
+          hosted_card: {figure: gaatw2024.colombia.people_hosted.venezuelan.2023_12, short: true}
+
+    A name maps to a figure id, or to the id and the keywords of `worded` (``short``,
+    ``article``). The binding lives with the prose, not in a kernel, so that pages
+    without code need none and a renamed figure is one line in the page that quotes it.
+    """
+    found = FRONT_MATTER.match(source)
+    listed = (yaml.safe_load(found[1]) or {}).get("figures") if found else None
+    uses = {}
+    for name, use in (listed or {}).items():
+        use = {"figure": use} if isinstance(use, str) else use
+        if not isinstance(use, dict) or "figure" not in use or use.keys() - FORMS:
+            raise ValueError(f"{page}: figures: {name}: give a figure id, or a map of "
+                             f"{', '.join(sorted(FORMS))} with at least its figure; got {use!r}")
+        uses[str(name)] = use
+    return uses
+
+
+def figure_markup(figure_id: str, lang: str, *, article: bool = True, short: bool = False) -> tuple[str, str]:
+    """What the page shows for a figure: its words, linked to its row on the Data page, with its
+    source on hover or focus. Returns the text and the markup (site.PasteGluedNumbers numbers
+    the note's id per paste)::
 
         <span class="lacbook-number">
-          <a class="lacbook-number__link" href="data.html#fig-ID" aria-describedby="lacbook-note-…">
+          <a class="lacbook-number__link" href="data.html#fig-ID" aria-describedby="lacbook-note-ID">
             <span class="lacbook-figure" data-figure="ID">44%</span></a>
-          <span class="lacbook-number__note" id="lacbook-note-…" role="tooltip">Source: …</span>
+          <span class="lacbook-number__note" id="lacbook-note-ID" role="tooltip">Source: …</span>
         </span>
     """
-
-    def __init__(self, figure_id: str, text: str, lang: str | None = None):
-        self.figure_id, self.text, self.lang = figure_id, text, lang or language()
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def note_id(self) -> str:
-        return "lacbook-note-" + self.figure_id.replace(".", "-")
-
-    def _repr_html_(self) -> str:
-        figure_id, note_id = html.escape(self.figure_id), html.escape(self.note_id())
-        return (
-            '<span class="lacbook-number">'
-            f'<a class="lacbook-number__link" href="{DATA_PAGE}#{html.escape(anchor(self.figure_id))}" '
-            f'aria-describedby="{note_id}">'
-            f'<span class="lacbook-figure" data-figure="{figure_id}">{html.escape(self.text)}</span></a>'
-            f'<span class="lacbook-number__note" id="{note_id}" role="tooltip">'
-            f"{html.escape(source_note(self.figure_id, self.lang))}</span>"
-            "</span>"
-        )
-
-
-def glue_figures(names: dict[str, str], lang: str | None = None, *, article: bool = True,
-                 short: bool = False) -> None:
-    """Glue each figure id under its name, for ``{num}`name``` in the text (see `worded`)."""
-    for name, figure_id in names.items():
-        glue(name, GluedFigure(figure_id, worded(figure_id, lang, article=article, short=short), lang),
-             display=False)
+    text = worded(figure_id, lang, article=article, short=short)
+    note_id = html.escape("lacbook-note-" + figure_id.replace(".", "-"))
+    markup = (
+        '<span class="lacbook-number">'
+        f'<a class="lacbook-number__link" href="{DATA_PAGE}#{html.escape(anchor(figure_id))}" '
+        f'aria-describedby="{note_id}">'
+        f'<span class="lacbook-figure" data-figure="{html.escape(figure_id)}">{html.escape(text)}</span></a>'
+        f'<span class="lacbook-number__note" id="{note_id}" role="tooltip">'
+        f"{html.escape(source_note(figure_id, lang))}</span>"
+        "</span>"
+    )
+    return text, markup
 
 
 def glue_text(name: str, text: str) -> None:

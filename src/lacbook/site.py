@@ -40,6 +40,7 @@ from .editions import executed_notebooks
 from .execute import forget_retranslated
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
 from .locale import CATALOGUE, compile_catalogue, site_text
+from .prose import figure_markup, page_figures
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -106,7 +107,8 @@ class glued_number(nodes.Inline, nodes.Element):
 
 
 def num_role(name, rawtext, text, lineno, inliner, options=None, content=None):
-    """`{num}`key``: a number glued by the chapter's code (see lacbook.prose).
+    """`{num}`key``: a figure named in the page's front matter, or words glued by its code
+    (see lacbook.prose).
 
     myst-nb's own `{glue}` role looks its data up while parsing, which fails
     inside translated text (Sphinx parses each msgstr as a separate document);
@@ -154,13 +156,14 @@ def _plain_text(plain: str) -> str:
 
 
 class PasteGluedNumbers(SphinxTransform):
-    """Replace each `{num}` mark with the glued output of the page's notebook.
+    """Replace each `{num}` mark with its figure, worded here from the data (the page's
+    front matter names it: lacbook.prose.page_figures), or with the words glued by the
+    page's notebook.
 
-    A figure's source note (lacbook.prose.GluedFigure) gets an id unique on the
-    page, however often the number is pasted. In Spanish, a percentage comes
-    with its article ("el 44 %"): after "de"/"a" the two contract ("del 44 %",
-    "al 44 %"), and at the start of a sentence the number's first word takes a
-    capital ("El 44 %", "Más del 80 %").
+    A figure's source note gets an id unique on the page, however often the number
+    is pasted. In Spanish, a percentage comes with its article ("el 44 %"): after
+    "de"/"a" the two contract ("del 44 %", "al 44 %"), and at the start of a
+    sentence the number's first word takes a capital ("El 44 %", "Más del 80 %").
     """
 
     default_priority = 31  # after translation, on the page's own document
@@ -172,25 +175,49 @@ class PasteGluedNumbers(SphinxTransform):
         marks = list(self.document.findall(glued_number))
         if not marks:
             return
-        # myst-nb saves each page's glued outputs next to its executed notebook.
-        # No documented API gives a page's glued outputs: read_glue_cache is what myst-nb's
-        # own glue roles use (tests/test_pipeline.py fails if it moves or changes).
-        glued = read_glue_cache(str(executed_notebooks(self.app)), self.env.docname)
+        source = Path(self.env.doc2path(self.env.docname))
+        try:
+            figures = page_figures(source.read_text(encoding="utf-8"), str(source))
+        except ValueError as error:
+            logger.warning("%s", error, location=(self.env.docname, 1))
+            figures = {}
+        glued = self._glued() if any(node["key"] not in figures for node in marks) else {}
         for index, node in enumerate(marks, start=1):
-            output = glued.get(node["key"])
-            if output is None:
-                logger.warning("{num}`%s`: no number of that name is glued on this page (glued here: %s); "
-                               "glue it in a code cell (glue_figures) or fix the name",
-                               node["key"], ", ".join(sorted(glued)) or "none", location=node)
+            pasted = self._figure(node, figures) if node["key"] in figures else self._glued_words(node, glued, figures)
+            if pasted is None:
                 node.parent.remove(node)
                 continue
-            bundle = output["data"]
-            text = _plain_text(bundle.get("text/plain", ""))
-            markup = bundle.get("text/html") or html.escape(text)
+            text, markup = pasted
             markup = self.NOTE_ID.sub(lambda m: f'{m[1]}="{m[2]}-{index}"', markup)
             if self.config.language == "es":
                 text, markup = self._spanish(node, text, markup)
             node.replace_self(nodes.raw(text, markup, format="html"))
+
+    def _figure(self, node, figures: dict[str, dict]) -> tuple[str, str] | None:
+        use = figures[node["key"]]
+        try:
+            return figure_markup(use["figure"], self.config.language, article=use.get("article", True),
+                                 short=use.get("short", False))
+        except (KeyError, ValueError) as error:
+            reason = error.args[0] if isinstance(error, KeyError) else error  # KeyError's str() adds quotes
+            logger.warning("{num}`%s` (front matter: figures): %s", node["key"], reason, location=node)
+            return None
+
+    def _glued(self) -> dict:
+        # myst-nb saves each page's glued outputs next to its executed notebook.
+        # No documented API gives a page's glued outputs: read_glue_cache is what myst-nb's
+        # own glue roles use (tests/test_pipeline.py fails if it moves or changes).
+        return read_glue_cache(str(executed_notebooks(self.app)), self.env.docname)
+
+    def _glued_words(self, node, glued: dict, figures: dict) -> tuple[str, str] | None:
+        output = glued.get(node["key"])
+        if output is None:
+            logger.warning("{num}`%s`: not a figure of the page (figures: %s) nor glued by its code (glued: %s)",
+                           node["key"], ", ".join(figures) or "none", ", ".join(sorted(glued)) or "none",
+                           location=node)
+            return None
+        text = _plain_text(output["data"].get("text/plain", ""))
+        return text, html.escape(text)
 
     def _spanish(self, node, text: str, markup: str) -> tuple[str, str]:
         """'de' + 'el 44 %' -> 'del 44 %', 'a' + 'el 44 %' -> 'al 44 %'; a capital at a sentence's start."""

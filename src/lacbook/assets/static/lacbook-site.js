@@ -11,7 +11,7 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// Numbers in the text (lacbook.prose.GluedFigure) show their source on hover and on
+// Numbers in the text (lacbook.prose.figure_markup) show their source on hover and on
 // keyboard focus (lacbook.css). On a touch screen the first tap opens the note and a
 // second tap, on the number or on its note, follows the link to the figure's row on the
 // Data page; Escape closes it.
