@@ -5,6 +5,7 @@ draws to SVG with vl-convert in both languages, and says everything a reader is 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -173,6 +174,35 @@ def test_chapters_draw_charts_with_the_house_shapes_and_show_them_in_a_notebook(
         if 'glue("fig-' in cell:
             assert "remove-output" in cell.splitlines()[0], f"{chapter.name}: chart cell without remove-output"
             assert "display=False" not in cell, f"{chapter.name}: a chart glued without display"
+
+
+SHARED_BY_EVERY_CELL = {"lang", "_"}  # set by the first cell: charts.use("<chapter>")
+
+
+def names_read_from_earlier_cells(cells: list[str]) -> list[tuple[int, str]]:
+    """(cell number, name) for each name a cell reads that an earlier cell assigned."""
+    assigned, found = set(), []
+    for number, cell in enumerate(cells, start=1):
+        body = "\n".join(line for line in cell.splitlines() if not line.startswith(":tags:"))
+        names = [node for node in ast.walk(ast.parse(body)) if isinstance(node, ast.Name)]
+        stored = {node.id for node in names if isinstance(node.ctx, ast.Store)}
+        read = {node.id for node in names if isinstance(node.ctx, ast.Load)} - stored
+        found += [(number, name) for name in sorted(read & assigned - SHARED_BY_EVERY_CELL)]
+        assigned |= stored
+    return found
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_each_cell_makes_the_values_it_reads(chapter):
+    """A reviewer can read any cell alone: besides imports, `lang` and `_`, it reads nothing
+    that a cell above (often hidden) assigned."""
+    cells = CELL.findall(chapter.read_text(encoding="utf-8"))
+    assert names_read_from_earlier_cells(cells) == [], chapter.name
+
+
+def test_a_value_carried_from_a_hidden_cell_is_found():
+    cells = [":tags: [remove-cell]\nrows = load()\nlang = 'en'\n", "chart = draw(rows, lang)\n"]
+    assert names_read_from_earlier_cells(cells) == [(2, "rows")]
 
 
 def test_as_text_takes_units_from_indicators_from_rows_or_as_given(monkeypatch):
