@@ -180,7 +180,9 @@ def test_a_data_edit_reruns_every_notebook_in_both_languages(book):
     figures.write_text("".join(lines), encoding="utf-8")
     for lang, (read, ran) in rebuild(book).items():
         assert ran == NOTEBOOKS, f"{lang}: ran {ran}"
-    assert "3,345" in page(book, "en", "one") and "3.345" in page(book, "es", "one")
+        assert "index" in read, f"{lang}: the page without code that quotes the figure was not read again"
+    for name in ("one", "index"):  # a notebook page, and a page without code (front matter: figures)
+        assert "3,345" in page(book, "en", name) and "3.345" in page(book, "es", name), name
 
 
 # Edits to what no kernel reads: nothing runs again (issue #12).
