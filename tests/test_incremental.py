@@ -21,7 +21,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from jupyter_cache import get_cache
 
-from conftest import build_minibook, built_minibook, own_package
+from conftest import build_env, build_minibook, built_minibook, own_package, run_build
 from helpers import LANGS, NOTEBOOK_FRONT_MATTER
 
 pytestmark = pytest.mark.build
@@ -183,6 +183,16 @@ def test_a_data_edit_reruns_every_notebook_in_both_languages(book):
         assert "index" in read, f"{lang}: the page without code that quotes the figure was not read again"
     for name in ("one", "index"):  # a notebook page, and a page without code (front matter: figures)
         assert "3,345" in page(book, "en", name) and "3.345" in page(book, "es", name), name
+
+
+def test_a_site_built_without_pdfs_is_not_up_to_date_for_a_build_that_makes_them(book):
+    """Its pages link to lacbook-<lang>.pdf: a build with the PDFs on makes them, then rests."""
+    with_pdfs = build_env(book) | {"LACBOOK_PDF": "1"}
+    done = run_build("--root", str(book), env=with_pdfs)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "Nothing changed" not in done.stdout
+    assert all((book / "_build/html" / f"lacbook-{lang}.pdf").is_file() for lang in LANGS)
+    assert "Nothing changed" in run_build("--root", str(book), env=with_pdfs).stdout
 
 
 # Edits to what no kernel reads: nothing runs again (issue #12).

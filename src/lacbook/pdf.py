@@ -57,6 +57,11 @@ WORDS = {
 }
 
 
+def wanted() -> bool:
+    """Whether this build makes the PDFs (not when LACBOOK_PDF=0)."""
+    return os.environ.get(SKIP) != "0"
+
+
 class PdfError(RuntimeError):
     """A PDF could not be made; the message says which edition and why."""
 
@@ -257,7 +262,7 @@ def build_pdfs(root: Path, build_dir: Path, langs: list[str], environment: Calla
     `settings(lang)` the `-D` arguments its Sphinx run had."""
     for lang in langs:
         (build_dir / "pdf" / pdf_name(lang)).unlink(missing_ok=True)
-    if os.environ.get(SKIP) == "0":
+    if not wanted():
         print(f"No PDF made ({SKIP}=0).", flush=True)
         return []
     started = time.perf_counter()
