@@ -430,7 +430,7 @@ def build_site(
     site = work / "html"
     summary = {"seconds": 0.0, "pages": 0, "charts": 0, "ran": [], "up_to_date": False}
     published = [site / "index.html", *(site / lang / "index.html" for lang in langs)]
-    from . import pdf  # here, not at the top: `tasks.py serve` and the preview need no PDF code
+    from . import pdf  # here, like the PDF imports below: the preview and `--catalogues` need no PDF code
     if not only and pdf.wanted():  # a site last built with LACBOOK_PDF=0 lacks the PDFs its pages link to
         published += [site / pdf.pdf_name(lang) for lang in langs]
     if not rerun and stamp.is_file() and stamp.read_text() == digest and all(path.is_file() for path in published):
