@@ -31,9 +31,9 @@ import socket
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import yaml
 
@@ -323,9 +323,13 @@ def run_edition(command: list[str], env: dict[str, str], log: Path, on_event=Non
 
 
 def execute_notebooks(root: Path, build_dir: Path, langs: list[str], toc: Path, progress: Progress,
-                      force: bool = False, workers: int | None = None) -> list[Outcome]:
-    """Run the chapters that the editions' execution caches lack (all of them if `force`), every
-    language at once, one kernel per core; longest first, by the last build's times."""
+                      force: bool = False, workers: int | None = None,
+                      edition_done: Callable[[str, bool], None] = lambda lang, ok: None) -> list[Outcome]:
+    """Run the chapters that the editions' execution caches lack (all of them if `force`), one
+    kernel per core: the translated editions' first, since their Sphinx takes longest, and within
+    an edition the longest first, by the last build's times. `edition_done(lang, ok)` is called
+    as soon as an edition's last notebook has run (at once if it has none to run), so that its
+    Sphinx can start while the other edition's notebooks run."""
     from .execute import Job, book_settings, forget_retranslated, markdown_settings, notebook_pages, pending, run_notebooks
 
     settings = book_settings(root / "book" / "conf.py")
@@ -343,8 +347,12 @@ def execute_notebooks(root: Path, build_dir: Path, langs: list[str], toc: Path, 
             forget_retranslated(execution_cache(root, build_dir, lang),
                                 {doc: path for doc, path in own.items() if path.is_file()},
                                 {job.docname: job.source for job in jobs if job.lang == lang})
-    jobs.sort(key=lambda job: -timings.get(f"{job.lang}/{job.docname}", float("inf")))
+    jobs.sort(key=lambda job: (job.lang == SOURCE_LANGUAGE, -timings.get(f"{job.lang}/{job.docname}", float("inf"))))
     run, cached = pending(jobs, markdown, force)
+    left = {lang: sum(job.lang == lang for job in run) for lang in langs}
+    for lang in langs:
+        if not left[lang]:
+            edition_done(lang, True)
     if not run:
         return []
     workers = min(workers or len(os.sched_getaffinity(0)), len(run))
@@ -352,10 +360,17 @@ def execute_notebooks(root: Path, build_dir: Path, langs: list[str], toc: Path, 
                  f"{f' ({len(cached)} taken from the cache)' if cached else ''}:")
     progress.heading = "running "
 
+    failed = set()
+
     def finished(outcome: Outcome) -> None:
         job = outcome.job
         said = f"FAILED after {outcome.seconds:.1f} s: {outcome.error}" if outcome.error else f"{outcome.seconds:5.1f} s"
         progress.end(f"{job.lang}/{job.docname}", f"  {job.lang}  {job.docname:<18} {said}")
+        if outcome.error:
+            failed.add(job.lang)
+        left[job.lang] -= 1
+        if not left[job.lang]:
+            edition_done(job.lang, job.lang not in failed)
 
     outcomes = run_notebooks(run, workers, markdown, int(settings.get("nb_execution_timeout", 120)),
                              started=lambda job: progress.begin(f"{job.lang}/{job.docname}", f"{job.lang}/{job.docname}"),
@@ -395,21 +410,33 @@ class EditionProgress:
         self.progress.end(self.key, f"  {self.lang}  Sphinx: {said}")
 
 
-def build_editions(root: Path, build_dir: Path, langs: list[str], commands: dict, logs: dict,
-                   progress: Progress) -> tuple[dict[str, int], dict[str, EditionProgress]]:
-    """Each edition's Sphinx in its own process, side by side; their exit statuses and progress."""
-    reports = {}
+def run_and_build(root: Path, build_dir: Path, langs: list[str], toc: Path, commands: dict, logs: dict,
+                  rerun: bool, jobs: int | None) -> tuple[list[Outcome], dict[str, int], dict[str, EditionProgress]]:
+    """Run the notebooks and build the editions, each edition's Sphinx in its own process,
+    started as soon as its own notebooks have run (and the chart scripts are ready), beside the
+    other edition's kernels. Returns the notebooks' outcomes, and each edition's exit status
+    and progress (an edition whose notebooks failed is not built)."""
+    reports: dict[str, EditionProgress] = {}
+    started: dict[str, Future] = {}
+    with Progress() as progress, ThreadPoolExecutor(max_workers=len(langs) + 1) as pool:
+        scripts = pool.submit(prepare_page_scripts, build_dir, progress)
 
-    def one(lang: str) -> int:
-        reports[lang] = EditionProgress(lang, progress)
-        status = run_edition(commands[lang], kernel_environment(root, lang, build_dir), logs[lang], reports[lang])
-        reports[lang].done(status)
-        return status
+        def build(lang: str) -> int:
+            scripts.result()
+            reports[lang] = EditionProgress(lang, progress)
+            status = run_edition(commands[lang], kernel_environment(root, lang, build_dir), logs[lang], reports[lang])
+            reports[lang].done(status)
+            return status
 
-    progress.heading = "Sphinx "
-    with ThreadPoolExecutor(max_workers=max(1, len(langs))) as pool:
-        statuses = dict(zip(langs, pool.map(one, langs)))
-    return statuses, reports
+        def edition_done(lang: str, ok: bool) -> None:
+            if ok:
+                started[lang] = pool.submit(build, lang)
+
+        outcomes = execute_notebooks(root, build_dir, langs, toc, progress, force=rerun, workers=jobs,
+                                     edition_done=edition_done)
+        scripts.result()
+        statuses = {lang: future.result() for lang, future in started.items()}
+    return outcomes, statuses, reports
 
 
 def build_site(
@@ -452,13 +479,9 @@ def build_site(
     failed_marks = {lang: work / lang / ".failed" for lang in langs}
     commands = {lang: sphinx_build(root, lang, build_dir, toc, rerun or failed_marks[lang].exists()) for lang in langs}
     logs = {lang: build_dir / "logs" / f"{'partial-' if only else ''}{lang}.log" for lang in langs}
-    with Progress() as progress:
-        progress.say(f"Building {', '.join(langs)}{' (only ' + ', '.join(only) + ')' if only else ''}...")
-        outcomes = execute_notebooks(root, build_dir, langs, toc, progress, force=rerun, workers=jobs)
-        broken = {o.job.lang for o in outcomes if o.error}
-        ready = [lang for lang in langs if lang not in broken]
-        statuses, editions = build_editions(root, build_dir, ready, commands, logs, progress) if ready and not (
-            rerun and broken) else ({}, {})
+    print(f"Building {', '.join(langs)}{' (only ' + ', '.join(only) + ')' if only else ''}...", flush=True)
+    outcomes, statuses, editions = run_and_build(root, build_dir, langs, toc, commands, logs, rerun, jobs)
+    broken = {o.job.lang for o in outcomes if o.error}
     if rerun:
         report = execution_report(outcomes, langs)
         (build_dir / "execution-report.md").write_text(report + "\n", encoding="utf-8")
@@ -494,6 +517,23 @@ def build_site(
         "charts": sum(e.charts for e in editions.values()),
         "ran": outcomes,
     }
+
+
+def prepare_page_scripts(build_dir: Path, progress: Progress) -> None:
+    """Build the chart scripts (npm, esbuild) while the notebooks run, once for every edition:
+    each edition's Sphinx then finds them in the cache instead of both building them at once."""
+    from .pagescripts import PageScriptError, cache_key, workspace
+
+    if (build_dir / ".cache" / f"page-scripts-{cache_key()}").exists():
+        return
+    started = time.perf_counter()
+    progress.begin("page-scripts", "chart scripts")
+    try:
+        workspace(build_dir / ".cache")
+    except PageScriptError as error:
+        raise BuildError(f"the chart scripts could not be built:\n{error}") from None
+    finally:
+        progress.end("page-scripts", f"  chart scripts (npm, esbuild) {time.perf_counter() - started:5.1f} s")
 
 
 def check_table_of_contents(root: Path) -> None:

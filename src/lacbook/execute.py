@@ -10,7 +10,9 @@ myst-nb's own reader and the book's MyST settings.
 
 Kernels talk to the build over IPC sockets, not TCP (nothing listens on the
 network, and ipykernel has no unencrypted-TCP warning to give), and write what
-they print to their own log, `_build/logs/<lang>/<chapter>.log`.
+they print to their own log, `_build/logs/<lang>/<chapter>.log`. Each is forked
+from a server that has already imported the libraries (lacbook.kernelfork), so
+a chapter's kernel does not pay for those imports again.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ import json
 import re
 import runpy
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable
@@ -30,10 +35,15 @@ from typing import Callable
 import nbformat
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
 from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError
 from traitlets.config import Config
+
+from .kernelfork import SERVER, kernel_spec
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -144,6 +154,8 @@ def _failure(outcome: Outcome, notebook: nbformat.NotebookNode, error: BaseExcep
         outcome.line = lines[index] + 1 if index < len(lines) else None
         outcome.code = next((line for line in cell.source.splitlines() if line.strip()), "")
         outcome.error = f"{errors[0]['ename']}: {errors[0]['evalue']}"
+        if isinstance(error, CellTimeoutError):  # the KeyboardInterrupt in the cell is the kernel's interrupt
+            outcome.error = f"{type(error).__name__}: {str(error).strip().splitlines()[0]}"
         trace = ANSI.sub("", "\n".join(errors[0].get("traceback", []))).splitlines()
         trace = [line for line in trace if line.strip() and not set(line.strip()) <= {"-"}
                  and "Traceback (most recent call last)" not in line and line != outcome.error]
@@ -152,19 +164,38 @@ def _failure(outcome: Outcome, notebook: nbformat.NotebookNode, error: BaseExcep
     outcome.error = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
 
 
-async def _run(job: Job, settings: MdParserConfig, timeout: int, sockets: Path) -> Outcome:
-    """Execute one notebook in a fresh kernel (cwd: the chapter's folder, as myst-nb does)."""
+@contextmanager
+def kernel_server(folder: Path):
+    """A kernel server (lacbook.kernelfork) for the build's kernels, ready to fork, and the
+    kernel specs that launch through it; the server ends with the block."""
+    socket_path = folder / "server"
+    # Its standard input is how it knows the build is there: closed at the end, it ends.
+    with subprocess.Popen([sys.executable, "-m", "lacbook.kernelfork", "--serve", str(socket_path)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as server:
+        if server.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the kernel server did not start (exit status {server.wait()}); its error is above")
+        spec = folder / "kernels" / "python3" / "kernel.json"
+        spec.parent.mkdir(parents=True)
+        spec.write_text(json.dumps(kernel_spec()), encoding="utf-8")
+        yield KernelSpecManager(kernel_dirs=[str(spec.parent.parent)]), {SERVER: str(socket_path)}
+
+
+async def _run(job: Job, settings: MdParserConfig, timeout: int, sockets: Path, specs: KernelSpecManager,
+               server: dict[str, str]) -> Outcome:
+    """Execute one notebook in a new kernel forked by the server (cwd: the chapter's folder, as myst-nb does)."""
     notebook = read_notebook(job.source, settings)
     outcome = Outcome(job)
     job.log.parent.mkdir(parents=True, exist_ok=True)
     config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / f"{job.lang}-{job.docname}")}})
+    kernel = AsyncKernelManager(config=config, kernel_name=notebook.metadata.kernelspec.name, kernel_spec_manager=specs)
     # No timing in cell metadata: jupyter-cache hashes cell metadata, and myst-nb's copy has none.
-    client = NotebookClient(notebook, timeout=timeout, allow_errors=False, record_timing=False, config=config,
+    client = NotebookClient(notebook, km=kernel, timeout=timeout, allow_errors=False, record_timing=False,
                             resources={"metadata": {"path": str(job.source.parent)}})
     started = time.perf_counter()
     with job.log.open("w", encoding="utf-8") as log:
         try:
-            await client.async_execute(env=job.env, stdout=log, stderr=log)
+            # cleanup_kc: shut the kernel down at the end, as nbclient does for a kernel manager it made.
+            await client.async_execute(env=job.env | server, stdout=log, stderr=log, cleanup_kc=True)
         except Exception as error:  # noqa: BLE001 (a cell error, a timeout, a dead kernel: all reported)
             _failure(outcome, notebook, error)
             log.write(f"\n{error}\n")
@@ -187,19 +218,21 @@ def run_notebooks(jobs: list[Job], workers: int, settings: MdParserConfig, timeo
     sockets = Path(tempfile.mkdtemp(prefix="lacbook-kernels-"))  # short: socket paths are limited
     outcomes: list[Outcome] = []
 
-    async def one(job: Job, limit: asyncio.Semaphore) -> None:
-        async with limit:
-            started(job)
-            outcome = await _run(job, settings, timeout, sockets)
-            outcomes.append(outcome)
-            finished(outcome)
-
-    async def all_jobs() -> None:
+    async def all_jobs(specs: KernelSpecManager, server: dict[str, str]) -> None:
         limit = asyncio.Semaphore(max(1, workers))
-        await asyncio.gather(*(one(job, limit) for job in jobs))
+
+        async def one(job: Job) -> None:
+            async with limit:
+                started(job)
+                outcome = await _run(job, settings, timeout, sockets, specs, server)
+                outcomes.append(outcome)
+                finished(outcome)
+
+        await asyncio.gather(*(one(job) for job in jobs))
 
     try:
-        asyncio.run(all_jobs())
+        with kernel_server(sockets) as (specs, server):
+            asyncio.run(all_jobs(specs, server))
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     return outcomes
