@@ -212,3 +212,25 @@ def test_chart_specs_speak_the_page_language(site, lang):
                 mine, theirs = payload["spec"].get(part), counterpart["spec"].get(part)
                 assert mine and mine != theirs, f"{lang}/{page.name}: chart {part} {mine!r} is not translated"
     assert seen, "no chart found"
+
+
+def test_translated_pages_hold_no_paragraph_s_own_document(site):
+    """Sphinx parses each translated paragraph as a document of its own; while a page's nodes
+    still named those documents as theirs, the edition kept every paragraph's Markdown parser
+    in memory, and its memory grew with its pages (lacbook.site.release_message_documents)."""
+    import pickle
+
+    doctrees = sorted((site.parent / "es" / "doctrees").glob("*.doctree"))
+    assert "migration" in {path.stem for path in doctrees}
+    for path in doctrees:
+        doctree = pickle.loads(path.read_bytes())
+        foreign = [node for node in doctree.findall(include_self=False) if node.document is not doctree]
+        assert not foreign, f"{path.name}: {len(foreign)} nodes name another document, e.g. {foreign[0]!r}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tables_have_the_same_ids_in_every_build(site, lang):
+    """pandas gives a styled table a random id unless told one; the same data must make the same page."""
+    for page in content_pages(site, lang):
+        random_ids = re.findall(r'id="T_[0-9a-f]{5}"', page.read_text(encoding="utf-8"))
+        assert not random_ids, f"{page.name}: {random_ids}"

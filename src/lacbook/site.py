@@ -365,6 +365,16 @@ def on_build_finished(app: Sphinx, exception) -> None:
         shutil.copytree(app.config.lacbook_data_dir, outdir / "data", dirs_exist_ok=True)
 
 
+def release_message_documents(app: Sphinx, doctree: nodes.document) -> None:
+    """Sphinx's i18n parses each translated paragraph as a document of its own and moves its
+    nodes into the page; some (citations, cross-references) keep that document as theirs, and
+    through it its Markdown parser, about a megabyte each. An edition kept every one of them
+    until the end, so its memory grew with its pages. Each node now names the page as its document."""
+    for node in doctree.findall(include_self=False):
+        if node.document is not doctree:
+            node.document = doctree
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("lacbook.editions")  # what differs per language and per build
     app.setup_extension("lacbook.editorial")
@@ -385,6 +395,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", on_source_read)
     app.connect("env-before-read-docs", forget_outputs_of_retranslated_charts)
     app.connect("env-get-outdated", static_outdated)
+    app.connect("doctree-read", release_message_documents)
     app.connect("html-page-context", on_page_context)
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", on_build_finished)
