@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import NOTEBOOK_FRONT_MATTER
-from lacbook.execute import Job, markdown_settings, run_notebooks
+from lacbook.execute import Job, KernelServerError, markdown_settings, run_notebooks
 
 pytestmark = pytest.mark.build  # starts kernels
 
@@ -109,3 +109,13 @@ def test_the_launcher_without_a_server_says_what_is_missing():
     done = subprocess.run([sys.executable, "-m", "lacbook.kernelfork", "-f", "x.json"], env=env,
                           capture_output=True, text=True)
     assert done.returncode != 0 and "LACBOOK_KERNEL_SERVER is not set" in done.stderr
+
+
+def test_a_server_that_cannot_start_stops_the_run_saying_so(tmp_path: Path, monkeypatch, capfd):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "altair.py").write_text('raise ImportError("altair is broken here")\n', encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(broken))
+    with pytest.raises(KernelServerError, match=r"the kernel server \(python -m lacbook.kernelfork\) did not start"):
+        run(tmp_path, [chapter(tmp_path, "never", "1")])
+    assert "altair is broken here" in capfd.readouterr().err  # the server's own error, on the build's output

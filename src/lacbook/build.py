@@ -330,7 +330,8 @@ def execute_notebooks(root: Path, build_dir: Path, langs: list[str], toc: Path, 
     an edition the longest first, by the last build's times. `edition_done(lang, ok)` is called
     as soon as an edition's last notebook has run (at once if it has none to run), so that its
     Sphinx can start while the other edition's notebooks run."""
-    from .execute import Job, book_settings, forget_retranslated, markdown_settings, notebook_pages, pending, run_notebooks
+    from .execute import (Job, KernelServerError, book_settings, forget_retranslated, markdown_settings, notebook_pages,
+                          pending, run_notebooks)
 
     settings = book_settings(root / "book" / "conf.py")
     markdown = markdown_settings(settings)
@@ -372,9 +373,12 @@ def execute_notebooks(root: Path, build_dir: Path, langs: list[str], toc: Path, 
         if not left[job.lang]:
             edition_done(job.lang, job.lang not in failed)
 
-    outcomes = run_notebooks(run, workers, markdown, int(settings.get("nb_execution_timeout", 120)),
-                             started=lambda job: progress.begin(f"{job.lang}/{job.docname}", f"{job.lang}/{job.docname}"),
-                             finished=finished)
+    try:
+        outcomes = run_notebooks(run, workers, markdown, int(settings.get("nb_execution_timeout", 120)),
+                                 started=lambda job: progress.begin(f"{job.lang}/{job.docname}", f"{job.lang}/{job.docname}"),
+                                 finished=finished)
+    except KernelServerError as error:
+        raise BuildError(str(error)) from None
     timings |= {f"{o.job.lang}/{o.job.docname}": round(o.seconds, 2) for o in outcomes if not o.error}
     timings_file.parent.mkdir(parents=True, exist_ok=True)
     timings_file.write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")

@@ -164,6 +164,10 @@ def _failure(outcome: Outcome, notebook: nbformat.NotebookNode, error: BaseExcep
     outcome.error = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
 
 
+class KernelServerError(RuntimeError):
+    """The server that chapter kernels are forked from could not start; no chapter can run."""
+
+
 @contextmanager
 def kernel_server(folder: Path):
     """A kernel server (lacbook.kernelfork) for the build's kernels, ready to fork, and the
@@ -173,7 +177,8 @@ def kernel_server(folder: Path):
     with subprocess.Popen([sys.executable, "-m", "lacbook.kernelfork", "--serve", str(socket_path)],
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as server:
         if server.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"the kernel server did not start (exit status {server.wait()}); its error is above")
+            raise KernelServerError(f"the kernel server (python -m lacbook.kernelfork) did not start: exit status "
+                                    f"{server.wait()}, its error is above")
         spec = folder / "kernels" / "python3" / "kernel.json"
         spec.parent.mkdir(parents=True)
         spec.write_text(json.dumps(kernel_spec()), encoding="utf-8")
