@@ -30,7 +30,6 @@ import socket
 import struct
 import sys
 import traceback
-from pathlib import Path
 
 SERVER = "LACBOOK_KERNEL_SERVER"  # the environment variable naming the server's socket
 
@@ -73,6 +72,8 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
     """One launcher's request and the three standard streams it passed."""
     data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
     if len(data) < HEADER.size or len(fds) != 3:
+        for fd in fds:
+            os.close(fd)
         raise ValueError("malformed request")
     (length,) = HEADER.unpack_from(data)
     data = data[HEADER.size:]
@@ -140,9 +141,10 @@ def serve(path: str) -> None:
     try:
         while True:
             for key, _ in events.select():
-                if key.data == "stdin" and not sys.stdin.buffer.read1(1):
-                    return
-                if key.data == "accept":
+                if key.data == "stdin":
+                    if not sys.stdin.buffer.read1(1):
+                        return
+                elif key.data == "accept":
                     conn, _ = listener.accept()
                     try:
                         request, streams = _receive(conn)
@@ -170,7 +172,10 @@ def serve(path: str) -> None:
                         conn = kernels.pop(pid)
                         if conn:
                             events.unregister(conn)
-                            conn.sendall(str(os.waitstatus_to_exitcode(status)).encode())
+                            try:
+                                conn.sendall(str(os.waitstatus_to_exitcode(status)).encode())
+                            except OSError:  # its launcher ended meanwhile: nobody left to tell
+                                pass
                             conn.close()
                 elif kernels.get(key.data) is key.fileobj and not key.fileobj.recv(1):  # the launcher is gone
                     events.unregister(key.fileobj)
