@@ -526,9 +526,9 @@ def build_site(
 def prepare_page_scripts(build_dir: Path, progress: Progress) -> None:
     """Build the chart scripts (npm, esbuild) while the notebooks run, once for every edition:
     each edition's Sphinx then finds them in the cache instead of both building them at once."""
-    from .pagescripts import PageScriptError, cache_key, workspace
+    from .pagescripts import PageScriptError, workspace, workspace_folder
 
-    if (build_dir / ".cache" / f"page-scripts-{cache_key()}").exists():
+    if workspace_folder(build_dir / ".cache").exists():
         return
     started = time.perf_counter()
     progress.begin("page-scripts", "chart scripts")

@@ -67,13 +67,18 @@ def _run(command: list[str], cwd: Path) -> str:
     return done.stdout
 
 
+def workspace_folder(cache_dir: Path) -> Path:
+    """Where `workspace` keeps the built scripts of the current sources."""
+    return cache_dir / f"page-scripts-{cache_key()}"
+
+
 def workspace(cache_dir: Path) -> Path:
     """The npm install of assets/page-scripts/ with the chart script built, made once per sources.
 
     Both editions build at the same time: each prepares its own folder and the
     first to finish publishes it with one rename; the other's is discarded.
     """
-    ready = cache_dir / f"page-scripts-{cache_key()}"
+    ready = workspace_folder(cache_dir)
     if ready.exists():
         return ready
     cache_dir.mkdir(parents=True, exist_ok=True)
